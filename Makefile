@@ -1,0 +1,60 @@
+# ccphone: `make run` starts the phone on the simulated board; `make test`
+# runs the whole suite. Both install what they need (scripts/deps).
+
+GO       ?= go
+STATE    ?= $(CURDIR)/.state
+PANEL    ?= 127.0.0.1:8080
+CONFIG   ?= provisioning/examples/sim.cfg
+FUZZTIME ?= 20s
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+
+# Packages whose tests run on armv7 under qemu-arm-static: everything
+# pure Go that does not start browsers or other programs.
+ARM_PKGS := ./hal/... ./ui/... ./provisioning/... ./board/cc800/...
+
+.PHONY: run test test-unit test-arm bench fuzz lint firmware build clean
+
+run:
+	@scripts/deps run
+	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/ccphoned --board sim --config $(CONFIG) --state $(STATE) --panel $(PANEL)
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o build/ccphoned ./cmd/ccphoned
+
+test:
+	@scripts/deps test
+	$(MAKE) lint
+	$(MAKE) test-unit
+	$(MAKE) test-arm
+
+test-unit:
+	$(GO) test -race -count=1 ./...
+
+# The unit tests again, built for armv7 and run under qemu.
+test-arm:
+	CGO_ENABLED=0 GOARCH=arm GOARM=7 $(GO) test -count=1 -short -exec qemu-arm-static $(ARM_PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Each fuzz target for FUZZTIME.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$f"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# The firmware: a stripped, static armv7 binary.
+firmware:
+	CGO_ENABLED=0 GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '-s -w $(LDFLAGS)' -o build/ccphoned-armv7 ./cmd/ccphoned
+	@ls -l build/ccphoned-armv7 | awk '{printf "build/ccphoned-armv7: %.1f MB\n", $$5/1e6}'
+
+clean:
+	rm -rf build .state

@@ -1,0 +1,264 @@
+package ui
+
+import (
+	"strconv"
+
+	"ccphone/hal"
+)
+
+// longPressKeys act when released (short press) or when held for the
+// long-press time; every other key acts the moment it goes down, so the
+// screen answers at once.
+func hasLongPress(k hal.Key) bool {
+	switch k {
+	case hal.KeyLine1, hal.KeyLine2, hal.KeyBack:
+		return true
+	}
+	return false
+}
+
+// key handles one key or switch edge.
+func (p *Phone) key(ev hal.KeyEvent) {
+	if ev.Key.IsSwitch() {
+		p.switchChanged(ev)
+		return
+	}
+	if ev.Down {
+		p.held, p.heldAt, p.heldLong = ev.Key, ev.At, false
+		if ev.At.IsZero() {
+			p.heldAt = p.clock.Now()
+		}
+		if !hasLongPress(ev.Key) {
+			p.press(ev.Key)
+		}
+		return
+	}
+	if ev.Key != p.held {
+		return // the release of a key whose press we did not see
+	}
+	long := p.heldLong
+	if !long && !ev.At.IsZero() && ev.At.Sub(p.heldAt) >= p.opts.LongPress {
+		// The timer did not fire before the release arrived (a busy
+		// loop, or a scripted press): it was still a long press.
+		long = true
+		p.longPress(ev.Key)
+	}
+	p.held = hal.KeyNone
+	if !long && hasLongPress(ev.Key) {
+		p.press(ev.Key)
+	}
+}
+
+func (p *Phone) switchChanged(ev hal.KeyEvent) {
+	if ev.Key == hal.KeyMonitorJack && p.monitor != ev.Down {
+		p.monitor = ev.Down
+		p.log.Info("monitor jack", "plugged", ev.Down)
+		p.dirty = true
+	}
+}
+
+// longPress handles a key held for the long-press time.
+func (p *Phone) longPress(k hal.Key) {
+	switch k {
+	case hal.KeyLine1, hal.KeyLine2:
+		// As on the CC800: a long press switches the line's
+		// registration off, and on again.
+		i := 0
+		if k == hal.KeyLine2 {
+			i = 1
+		}
+		if !p.set.Lines[i].Enabled {
+			p.showNotice(p.cat.T("notice.line_not_configured"))
+			return
+		}
+		p.lineOff[i] = !p.lineOff[i]
+		if p.lineOff[i] {
+			p.regs[i] = RegistrationDisabled
+		} else {
+			p.regs[i] = RegistrationRegistering
+		}
+		p.log.Info("line registration switched", "line", i+1, "on", !p.lineOff[i])
+		p.dirty = true
+	case hal.KeyBack:
+		p.home()
+	}
+}
+
+// press handles a short press.
+func (p *Phone) press(k hal.Key) {
+	if p.popup.kind == popupNotice {
+		p.popup = popup{} // any key dismisses a notice
+	}
+	ref := p.page()
+	def := ref.id.def()
+	switch k {
+	case hal.KeyAutoAnswer:
+		p.toggle(KeyAutoAnswer, p.set.AutoAnswer, func(s *Settings, v bool) { s.AutoAnswer = v })
+		return
+	case hal.KeyHold:
+		p.toggle(KeyRingSpeaker, p.set.RingSpeaker, func(s *Settings, v bool) { s.RingSpeaker = v })
+		return
+	}
+	switch def.kind {
+	case kindIdle:
+		p.pressIdle(k)
+	case kindList, kindChoice:
+		p.pressList(k, ref, def)
+	case kindValue:
+		p.pressValue(k, def)
+	case kindText:
+		p.pressText(k, ref)
+	}
+}
+
+func (p *Phone) toggle(key string, cur bool, set func(*Settings, bool)) {
+	v := !cur
+	p.saveSetting(key, boolString(v), func(s *Settings) { set(s, v) })
+}
+
+func boolString(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+func (p *Phone) pressIdle(k hal.Key) {
+	switch k {
+	case hal.KeyMenu, hal.KeyOK, hal.KeySoft4:
+		p.open(pageMenu)
+	case hal.KeySoft1:
+		p.open(pageCallLog)
+	case hal.KeySoft2:
+		p.open(pagePhonebook)
+	case hal.KeySoft3:
+		p.toggle(KeyDND, p.set.DND, func(s *Settings, v bool) { s.DND = v })
+	case hal.KeyVolUp, hal.KeyVolDown, hal.KeyVol:
+		v := p.set.RingVolume
+		switch k {
+		case hal.KeyVolUp:
+			v++
+		case hal.KeyVolDown:
+			v--
+		}
+		v = clamp(v, 0, MaxRingVolume)
+		if v != p.set.RingVolume {
+			p.saveSetting(KeyRingVolume, strconv.Itoa(v), func(s *Settings) { s.RingVolume = v })
+		}
+		p.popup = popup{kind: popupRingVolume, value: p.set.RingVolume, until: p.clock.Now().Add(popupTime)}
+		p.dirty = true
+	}
+}
+
+// listLen returns how many rows a list or choice page has.
+func (p *Phone) listLen(ref *pageRef, def *pageDef) int {
+	if def.kind == kindChoice {
+		return len(p.opts.Catalogs.Codes())
+	}
+	return len(def.items)
+}
+
+func (p *Phone) pressList(k hal.Key, ref *pageRef, def *pageDef) {
+	n := p.listLen(ref, def)
+	switch k {
+	case hal.Key2:
+		ref.cursor = (ref.cursor + n - 1) % n
+	case hal.Key8:
+		ref.cursor = (ref.cursor + 1) % n
+	case hal.Key6, hal.Key5, hal.KeyOK, hal.KeySoft4:
+		if def.kind == kindChoice {
+			code := p.opts.Catalogs.Codes()[ref.cursor]
+			if p.saveSetting(def.setting, code, func(s *Settings) { s.Language = code }) {
+				p.back()
+			}
+			return
+		}
+		p.open(def.items[ref.cursor])
+		return
+	case hal.Key4, hal.KeyBack, hal.KeySoft1:
+		p.back()
+		return
+	case hal.KeyMenu:
+		p.home()
+		return
+	default:
+		return
+	}
+	ref.top = scrollTo(ref.cursor, ref.top, listRows)
+	p.dirty = true
+}
+
+// scrollTo returns the first visible row that keeps cursor in view.
+func scrollTo(cursor, top, rows int) int {
+	if cursor < top {
+		return cursor
+	}
+	if cursor >= top+rows {
+		return cursor - rows + 1
+	}
+	return top
+}
+
+func (p *Phone) pressValue(k hal.Key, def *pageDef) {
+	switch k {
+	case hal.Key4, hal.Key8, hal.KeyVolDown, hal.KeySoft1:
+		p.edit = clamp(p.edit-1, def.min, def.max)
+	case hal.Key6, hal.Key2, hal.KeyVolUp, hal.KeySoft2:
+		p.edit = clamp(p.edit+1, def.min, def.max)
+	case hal.KeyOK, hal.Key5, hal.KeySoft4:
+		v := p.edit
+		ok := p.saveSetting(def.setting, strconv.Itoa(v), func(s *Settings) {
+			switch def.setting {
+			case KeyContrast:
+				s.Contrast = v
+			case KeyRingVolume:
+				s.RingVolume = v
+			}
+		})
+		if ok {
+			p.back()
+		}
+		return
+	case hal.KeyBack, hal.KeySoft3:
+		p.back()
+		p.applyDisplaySettings() // drop a contrast preview
+		return
+	case hal.KeyMenu:
+		p.home()
+		p.applyDisplaySettings()
+		return
+	default:
+		return
+	}
+	if def.setting == KeyContrast {
+		// Preview: the agent sees the contrast while choosing it.
+		if c, ok := p.opts.Display.(hal.Contrast); ok {
+			if err := c.SetContrast(p.edit); err != nil {
+				p.log.Warn("set contrast", "err", err)
+			}
+		}
+	}
+	p.dirty = true
+}
+
+func (p *Phone) pressText(k hal.Key, ref *pageRef) {
+	switch k {
+	case hal.Key2:
+		if ref.top > 0 {
+			ref.top--
+		}
+	case hal.Key8:
+		if ref.top < len(p.text)-textRows {
+			ref.top++
+		}
+	case hal.Key4, hal.KeyBack, hal.KeyOK, hal.KeySoft1:
+		p.back()
+		return
+	case hal.KeyMenu:
+		p.home()
+		return
+	default:
+		return
+	}
+	p.dirty = true
+}

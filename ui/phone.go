@@ -1,0 +1,397 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"ccphone/hal"
+	"ccphone/ui/i18n"
+)
+
+// Errors returned by the phone.
+var (
+	ErrOptions = errors.New("ui: bad options")
+)
+
+// Options configures a Phone. Display, LEDs and Catalogs are required.
+type Options struct {
+	Display  hal.Display // the LCD; may also implement hal.Contrast and hal.Backlight
+	LEDs     hal.LEDs
+	Catalogs *i18n.Set
+	Settings Settings // the configuration at start
+	Clock    Clock    // nil means SystemClock
+	Logger   *slog.Logger
+
+	Version string // shown on the Version screen and in Status
+	Board   string // the board's name, shown on the Version screen
+
+	// NetAddrs lists the phone's network addresses for the Network
+	// screen. Nil shows none.
+	NetAddrs func() []string
+	// SaveSetting persists a change the user made on the phone (a
+	// user-owned setting such as KeyLanguage). It runs on the event loop
+	// and must be quick. An error keeps the old value and says so on the
+	// LCD. Nil keeps changes in memory only.
+	SaveSetting func(key, value string) error
+	// OnChange is called on the event loop after a new Status is
+	// published. It must not block.
+	OnChange func()
+	// LongPress is how long a key must be held to count as a long press.
+	// Zero means DefaultLongPress.
+	LongPress time.Duration
+}
+
+// DefaultLongPress is the CC800's long-press time.
+const DefaultLongPress = time.Second
+
+// popupTime is how long a level pop-up (volume) stays on the idle screen.
+const popupTime = 3 * time.Second
+
+// Phone is the phone as the agent uses it: the one event loop that owns
+// all line, call and screen state. Keys, SIP events and configuration
+// changes reach it through its methods, which are safe to call from any
+// goroutine; Run does all the work on one goroutine.
+type Phone struct {
+	opts   Options
+	log    *slog.Logger
+	clock  Clock
+	keys   chan hal.KeyEvent
+	events chan func()
+	status atomic.Pointer[Status]
+
+	// Owned by the Run goroutine.
+	set      Settings
+	cat      *i18n.Catalog
+	regs     [NumLines]RegistrationState
+	lineOff  [NumLines]bool // registration switched off by a long press
+	missed   int
+	vm       int
+	monitor  bool
+	stack    [8]pageRef // open pages; stack[0] is idle
+	depth    int
+	edit     int // value being edited on a kindValue page
+	text     []string
+	textGen  int
+	popup    popup
+	held     hal.Key // key down and not yet released
+	heldAt   time.Time
+	heldLong bool
+	frame    hal.Frame
+	last     view
+	shown    bool
+	leds     [hal.NumLEDs]hal.LEDState
+	ledsSet  bool
+	dirty    bool // Status needs publishing
+	notice   string
+	noticeTo time.Time
+}
+
+type pageRef struct {
+	id     pageID
+	cursor int
+	top    int
+}
+
+type popup struct {
+	kind  popupKind
+	value int
+	until time.Time
+}
+
+type popupKind uint8
+
+const (
+	popupNone popupKind = iota
+	popupRingVolume
+	popupNotice
+)
+
+// New returns a phone ready to Run.
+func New(opts Options) (*Phone, error) {
+	switch {
+	case opts.Display == nil:
+		return nil, fmt.Errorf("%w: no display", ErrOptions)
+	case opts.LEDs == nil:
+		return nil, fmt.Errorf("%w: no LEDs", ErrOptions)
+	case opts.Catalogs == nil:
+		return nil, fmt.Errorf("%w: no catalogs", ErrOptions)
+	}
+	if opts.Clock == nil {
+		opts.Clock = SystemClock{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.LongPress <= 0 {
+		opts.LongPress = DefaultLongPress
+	}
+	p := &Phone{
+		opts:   opts,
+		log:    opts.Logger,
+		clock:  opts.Clock,
+		keys:   make(chan hal.KeyEvent, 64),
+		events: make(chan func(), 64),
+		depth:  1,
+	}
+	p.useSettings(opts.Settings)
+	p.publish()
+	return p, nil
+}
+
+// Keys returns the channel the board delivers key events to.
+func (p *Phone) Keys() chan<- hal.KeyEvent { return p.keys }
+
+// Status returns the latest published snapshot of the phone.
+func (p *Phone) Status() *Status { return p.status.Load() }
+
+// ApplySettings hands the phone a new configuration. Lines and screens
+// change on the event loop.
+func (p *Phone) ApplySettings(ctx context.Context, s Settings) error {
+	return p.do(ctx, func() { p.useSettings(s) })
+}
+
+// SetRegistration reports a line's registration state (line is 1-based).
+func (p *Phone) SetRegistration(ctx context.Context, line int, st RegistrationState) error {
+	if line < 1 || line > NumLines {
+		return fmt.Errorf("%w: line %d", ErrOptions, line)
+	}
+	return p.do(ctx, func() {
+		p.regs[line-1] = st
+		p.dirty = true
+	})
+}
+
+// do runs f on the event loop.
+func (p *Phone) do(ctx context.Context, f func()) error {
+	select {
+	case p.events <- f:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Run is the event loop. It returns ctx's error once ctx is done, after
+// showing the shutdown screen and turning the LEDs off.
+func (p *Phone) Run(ctx context.Context) error {
+	timer := p.clock.NewTimer()
+	defer timer.Stop()
+	p.applyDisplaySettings()
+	p.refresh()
+	for {
+		if d, ok := p.nextWake(); ok {
+			timer.Reset(d)
+		} else {
+			timer.Stop()
+		}
+		select {
+		case <-ctx.Done():
+			p.shutdown()
+			return ctx.Err()
+		case ev := <-p.keys:
+			p.key(ev)
+		case f := <-p.events:
+			f()
+		case <-timer.C():
+			p.tick()
+		}
+		p.refresh()
+	}
+}
+
+// shutdown shows the last screen and turns every LED off.
+func (p *Phone) shutdown() {
+	p.stack[0] = pageRef{id: pageShutdown}
+	p.depth = 1
+	p.popup = popup{}
+	p.render()
+	for l := range hal.NumLEDs {
+		if err := p.opts.LEDs.SetLED(hal.LED(l), hal.LEDState{}); err != nil {
+			p.log.Warn("led off", "led", hal.LED(l), "err", err)
+		}
+	}
+}
+
+// nextWake returns how long until the loop must wake by itself: the next
+// minute (the clock), the end of a long press or of a pop-up.
+func (p *Phone) nextWake() (time.Duration, bool) {
+	now := p.clock.Now()
+	next := now.Truncate(time.Minute).Add(time.Minute)
+	if p.held != hal.KeyNone && !p.heldLong {
+		if t := p.heldAt.Add(p.opts.LongPress); t.Before(next) {
+			next = t
+		}
+	}
+	if p.popup.kind != popupNone && p.popup.until.Before(next) {
+		next = p.popup.until
+	}
+	d := next.Sub(now)
+	if d < 0 {
+		d = 0
+	}
+	return d, true
+}
+
+// tick handles the timer: long presses and pop-ups that are due. The
+// clock itself is redrawn by refresh, which reads the time.
+func (p *Phone) tick() {
+	now := p.clock.Now()
+	if p.held != hal.KeyNone && !p.heldLong && !now.Before(p.heldAt.Add(p.opts.LongPress)) {
+		p.heldLong = true
+		p.longPress(p.held)
+	}
+	if p.popup.kind != popupNone && !now.Before(p.popup.until) {
+		p.popup = popup{}
+	}
+}
+
+// useSettings adopts a new configuration.
+func (p *Phone) useSettings(s Settings) {
+	old := p.set
+	p.set = s
+	p.cat = p.opts.Catalogs.Lookup(s.Language)
+	for i, l := range s.Lines {
+		switch {
+		case !l.Enabled || p.lineOff[i]:
+			p.regs[i] = RegistrationDisabled
+		case p.regs[i] == RegistrationDisabled || l.Server != old.Lines[i].Server:
+			p.regs[i] = RegistrationRegistering
+		}
+	}
+	p.applyDisplaySettings()
+	p.dirty = true
+}
+
+func (p *Phone) applyDisplaySettings() {
+	if c, ok := p.opts.Display.(hal.Contrast); ok {
+		if err := c.SetContrast(clamp(p.set.Contrast, 0, hal.MaxContrast)); err != nil {
+			p.log.Warn("set contrast", "err", err)
+		}
+	}
+	if b, ok := p.opts.Display.(hal.Backlight); ok {
+		if err := b.SetBacklight(clamp(p.set.Backlight, 0, 100)); err != nil {
+			p.log.Warn("set backlight", "err", err)
+		}
+	}
+}
+
+// saveSetting persists a user change and adopts it; on failure the old
+// value stays and the LCD says so.
+func (p *Phone) saveSetting(key, value string, apply func(*Settings)) bool {
+	if p.opts.SaveSetting != nil {
+		if err := p.opts.SaveSetting(key, value); err != nil {
+			p.log.Error("save setting", "key", key, "err", err)
+			p.showNotice(p.cat.T("notice.not_saved"))
+			return false
+		}
+	}
+	s := p.set
+	apply(&s)
+	p.useSettings(s)
+	p.log.Info("setting changed", "key", key, "value", value)
+	return true
+}
+
+func (p *Phone) showNotice(text string) {
+	p.notice = text
+	p.popup = popup{kind: popupNotice, until: p.clock.Now().Add(popupTime)}
+}
+
+// page returns the page on top of the stack.
+func (p *Phone) page() *pageRef { return &p.stack[p.depth-1] }
+
+func (p *Phone) open(id pageID) {
+	if p.depth == len(p.stack) {
+		return
+	}
+	p.stack[p.depth] = pageRef{id: id}
+	p.depth++
+	p.enter()
+}
+
+func (p *Phone) back() {
+	if p.depth > 1 {
+		p.depth--
+		p.enter()
+	}
+}
+
+func (p *Phone) home() {
+	p.depth = 1
+	p.enter()
+}
+
+// enter prepares the page on top of the stack.
+func (p *Phone) enter() {
+	ref := p.page()
+	def := ref.id.def()
+	switch def.kind {
+	case kindValue:
+		p.edit = p.settingValue(def.setting)
+	case kindChoice:
+		for i, code := range p.opts.Catalogs.Codes() {
+			if code == p.set.Language {
+				ref.cursor = i
+			}
+		}
+	case kindText:
+		p.text = p.textFor(ref.id)
+		p.textGen++
+	}
+	p.dirty = true
+}
+
+func (p *Phone) settingValue(key string) int {
+	switch key {
+	case KeyContrast:
+		return p.set.Contrast
+	case KeyRingVolume:
+		return p.set.RingVolume
+	}
+	return 0
+}
+
+// textFor returns the lines of a read-only page.
+func (p *Phone) textFor(id pageID) []string {
+	var out []string
+	switch id {
+	case pageNetwork:
+		var addrs []string
+		if p.opts.NetAddrs != nil {
+			addrs = p.opts.NetAddrs()
+		}
+		if len(addrs) == 0 {
+			return []string{p.cat.T("network.none")}
+		}
+		return addrs
+	case pageAccounts:
+		for i, l := range p.set.Lines {
+			label := l.Label
+			if label == "" {
+				label = "-"
+			}
+			out = append(out, strconv.Itoa(i+1)+": "+label)
+			if l.User != "" || l.Server != "" {
+				out = append(out, "  "+l.User+"@"+l.Server)
+			}
+			out = append(out, "  "+p.cat.T("reg."+p.regs[i].String()))
+		}
+	case pageVersion:
+		out = append(out, "ccphone "+p.opts.Version)
+		if p.opts.Board != "" {
+			out = append(out, p.cat.T("version.board")+": "+p.opts.Board)
+		}
+	case pageCallLog, pagePhonebook:
+		out = append(out, p.cat.T("list.empty"))
+	}
+	return out
+}
+
+func clamp(v, lo, hi int) int {
+	return max(lo, min(v, hi))
+}

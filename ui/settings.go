@@ -1,0 +1,51 @@
+package ui
+
+// Setting keys the phone changes itself when the user asks. They are
+// user-owned settings of the provisioning schema; Options.SaveSetting
+// persists them.
+const (
+	KeyLanguage    = "phone.language"
+	KeyContrast    = "lcd.contrast"
+	KeyRingVolume  = "ringer.volume"
+	KeyDND         = "phone.dnd"
+	KeyAutoAnswer  = "phone.auto_answer"
+	KeyRingSpeaker = "ringer.speaker"
+)
+
+// Limits of the user-adjustable levels.
+const (
+	MaxContrast   = 63
+	MaxRingVolume = 10
+)
+
+// NumLines is how many SIP lines the phone has.
+const NumLines = 2
+
+// Settings is what the UI reads from the configuration. It is a plain
+// value: the caller builds it from the provisioning config and hands the
+// phone a new one whenever the config changes.
+type Settings struct {
+	Language    string // catalog code, e.g. "en"
+	Contrast    int    // 0..MaxContrast
+	Backlight   int    // percent
+	RingVolume  int    // 0..MaxRingVolume
+	DND         bool
+	AutoAnswer  bool
+	RingSpeaker bool // ringing goes to the speaker (Hold / Mute ringing lit)
+	Clock24     bool // 24-hour clock
+	Lines       [NumLines]LineSettings
+}
+
+// LineSettings is one account as the UI shows it.
+type LineSettings struct {
+	Enabled bool
+	Label   string // shown on the idle screen
+	User    string // user name, for the status screen
+	Server  string // primary registrar host:port
+	Forward string // call-forward-always target; shown as an indicator
+}
+
+// DefaultSettings returns the settings of an unconfigured phone.
+func DefaultSettings() Settings {
+	return Settings{Language: "en", Contrast: 32, Backlight: 100, RingVolume: 5, Clock24: true}
+}

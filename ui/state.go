@@ -1,0 +1,116 @@
+package ui
+
+import "fmt"
+
+// RegistrationState is where a line stands with its registrar.
+//
+//	Disabled    → Registering  (the line is enabled)
+//	Registering → Registered   (200 OK to REGISTER)
+//	Registering → Failed       (refused, or no answer from any server)
+//	Registered  → Registering  (refresh failed, failing over)
+//	Failed      → Registering  (retry)
+//	any         → Disabled     (the line is disabled)
+type RegistrationState uint8
+
+// Registration states.
+const (
+	RegistrationDisabled RegistrationState = iota
+	RegistrationRegistering
+	RegistrationRegistered
+	RegistrationFailed
+)
+
+var registrationNames = [...]string{"disabled", "registering", "registered", "failed"}
+
+// String returns the state as /api/state spells it.
+func (s RegistrationState) String() string {
+	if int(s) < len(registrationNames) {
+		return registrationNames[s]
+	}
+	return fmt.Sprintf("RegistrationState(%d)", uint8(s))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s RegistrationState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// CallState is where a call stands.
+//
+//	Dialing   → Ringing (outgoing: 18x) → Connected (200) → Ended
+//	Ringing   → Connected (incoming: answered) | Ended (rejected, cancelled)
+//	Connected ⇄ Held (hold / resume)
+//	any       → Ended
+type CallState uint8
+
+// Call states.
+const (
+	CallDialing CallState = iota
+	CallRinging
+	CallConnected
+	CallHeld
+	CallEnded
+)
+
+var callStateNames = [...]string{"dialing", "ringing", "connected", "held", "ended"}
+
+// String returns the state as /api/state spells it.
+func (s CallState) String() string {
+	if int(s) < len(callStateNames) {
+		return callStateNames[s]
+	}
+	return fmt.Sprintf("CallState(%d)", uint8(s))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s CallState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Direction tells who placed a call.
+type Direction uint8
+
+// Call directions.
+const (
+	Outgoing Direction = iota
+	Incoming
+)
+
+// String returns "out" or "in".
+func (d Direction) String() string {
+	if d == Incoming {
+		return "in"
+	}
+	return "out"
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Direction) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// LineStatus is one line as /api/state reports it.
+type LineStatus struct {
+	Line         int               `json:"line"`
+	Label        string            `json:"label"`
+	Registration RegistrationState `json:"registration"`
+	Server       string            `json:"server"`
+}
+
+// CallStatus is one call as /api/state reports it.
+type CallStatus struct {
+	Line      int       `json:"line"`
+	State     CallState `json:"state"`
+	Direction Direction `json:"direction"`
+	Remote    string    `json:"remote"`
+	Recording bool      `json:"recording"`
+}
+
+// Status is a snapshot of the phone, published after every change. It is
+// never modified once published and is safe to read from any goroutine.
+type Status struct {
+	Lines       []LineStatus `json:"lines"`
+	Calls       []CallStatus `json:"calls"`
+	Screen      string       `json:"screen"`
+	Language    string       `json:"language"`
+	DND         bool         `json:"dnd"`
+	AutoAnswer  bool         `json:"auto_answer"`
+	RingSpeaker bool         `json:"ring_speaker"`
+	MissedCalls int          `json:"missed_calls"`
+	Voicemail   int          `json:"voicemail"`
+	Version     string       `json:"version"`
+}
