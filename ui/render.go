@@ -12,10 +12,10 @@ import (
 
 // Screen geometry, from the fonts.
 var (
-	rowH      = font.Regular.Height()       // one row of Regular text
-	smallH    = font.Small.Height()         // one row of Small text
-	softTop   = hal.LCDHeight - smallH - 1  // the softkey bar
-	listTop   = rowH + 1                    // first row under a title bar
+	rowH      = font.Regular.Height()      // one row of Regular text
+	smallH    = font.Small.Height()        // one row of Small text
+	softTop   = hal.LCDHeight - smallH - 1 // the softkey bar
+	listTop   = rowH + 1                   // first row under a title bar
 	listRows  = (softTop - 1 - listTop) / rowH
 	textRows  = listRows
 	softWidth = hal.LCDWidth / 4
