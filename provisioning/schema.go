@@ -1,0 +1,201 @@
+package provisioning
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Type is the kind of value a setting holds.
+type Type int
+
+// The setting types. Every type but TypeString, TypeHost, TypeHostPort,
+// TypeURL and TypeKeyList treats an empty value as "reset to default".
+const (
+	TypeBool     Type = iota + 1 // 0 or 1
+	TypeInt                      // whole number in Min..Max
+	TypeString                   // UTF-8 text of at most MaxLen characters
+	TypeEnum                     // one of Values (matched ignoring case)
+	TypePort                     // 1..65535
+	TypeHost                     // host name or IP address, or empty
+	TypeHostPort                 // host[:port], IPv6 in brackets, or empty
+	TypeURL                      // http://, https:// or tftp:// URL, or empty
+	TypeKeyList                  // "*" or comma-separated user-owned keys
+)
+
+// String names the type as the admin reference does.
+func (t Type) String() string {
+	switch t {
+	case TypeBool:
+		return "bool"
+	case TypeInt:
+		return "int"
+	case TypeString:
+		return "string"
+	case TypeEnum:
+		return "enum"
+	case TypePort:
+		return "port"
+	case TypeHost:
+		return "host"
+	case TypeHostPort:
+		return "host[:port]"
+	case TypeURL:
+		return "url"
+	case TypeKeyList:
+		return "key list"
+	}
+	return "Type(" + strconv.Itoa(int(t)) + ")"
+}
+
+// emptyIsDefault reports whether "key =" resets the setting to its default
+// rather than setting it to the empty string.
+func (t Type) emptyIsDefault() bool {
+	switch t {
+	case TypeBool, TypeInt, TypeEnum, TypePort:
+		return true
+	}
+	return false
+}
+
+// Owner says who may change a setting.
+type Owner int
+
+// The owners. Admin-owned settings come only from provisioning files.
+// User-owned settings can also be changed on the phone; such a local
+// change survives re-provisioning unless the admin locks the key with
+// provisioning.override_local.
+const (
+	Admin Owner = iota + 1
+	User
+)
+
+// String returns "admin" or "user".
+func (o Owner) String() string {
+	switch o {
+	case Admin:
+		return "admin"
+	case User:
+		return "user"
+	}
+	return "Owner(" + strconv.Itoa(int(o)) + ")"
+}
+
+// Setting describes one key of the schema. Settings returned by a Schema
+// are copies; changing them changes nothing.
+type Setting struct {
+	Key     string   // full key, e.g. "account.1.sip_server.2.port"
+	Pattern string   // key with placeholders, e.g. "account.N.sip_server.M.port"
+	Type    Type     // kind of value
+	Min     int      // TypeInt: smallest allowed value
+	Max     int      // TypeInt: largest allowed value
+	MaxLen  int      // longest value: characters for strings, bytes for hosts, URLs, key lists
+	Values  []string // TypeEnum: the choices, canonical spelling
+	Default string   // value when no layer sets it, canonical text
+	Help    string   // one or two sentences for the admin reference
+	Owner   Owner    // Admin or User
+	Secret  bool     // never shown in logs, errors, String or dumps
+}
+
+// Allowed describes the values the setting accepts, as error messages and
+// the admin reference print it ("1..65535", "udp, tcp, tls").
+func (st *Setting) Allowed() string {
+	switch st.Type {
+	case TypeBool:
+		return "0 or 1"
+	case TypeInt:
+		return strconv.Itoa(st.Min) + ".." + strconv.Itoa(st.Max)
+	case TypePort:
+		return "1..65535"
+	case TypeEnum:
+		return strings.Join(st.Values, ", ")
+	case TypeString:
+		return "up to " + strconv.Itoa(st.MaxLen) + " characters"
+	case TypeHost:
+		return "a host name or IP address"
+	case TypeHostPort:
+		return "host or host:port"
+	case TypeURL:
+		return "an http://, https:// or tftp:// URL"
+	case TypeKeyList:
+		return "* or comma-separated user-owned keys"
+	}
+	return ""
+}
+
+// Schema is the table of every setting the phone knows. A Schema is
+// immutable once built and safe for concurrent use; methods that add to
+// it return a new Schema.
+type Schema struct {
+	settings []Setting
+	index    map[string]int // key → position in settings
+	masks    []uint64       // charMask of each key, for suggest
+}
+
+// DefaultSchema returns the phone's schema: every setting with its type,
+// range, default, owner and help. Each call builds a fresh Schema, so
+// build one at start-up and share it.
+func DefaultSchema() *Schema {
+	return newSchema(defaultSettings())
+}
+
+func newSchema(settings []Setting) *Schema {
+	s := &Schema{settings: settings, index: make(map[string]int, len(settings)), masks: make([]uint64, len(settings))}
+	for i := range settings {
+		s.index[settings[i].Key] = i
+		s.masks[i] = charMask(settings[i].Key)
+	}
+	return s
+}
+
+// Setting returns the setting for key.
+func (s *Schema) Setting(key string) (Setting, bool) {
+	i, ok := s.index[key]
+	if !ok {
+		return Setting{}, false
+	}
+	st := s.settings[i]
+	st.Values = slices.Clone(st.Values)
+	return st, true
+}
+
+// Settings returns every setting in schema order: account 1 (its servers
+// together), account 2, then the phone-wide settings by subsystem.
+func (s *Schema) Settings() []Setting {
+	out := slices.Clone(s.settings)
+	for i := range out {
+		out[i].Values = slices.Clone(out[i].Values)
+	}
+	return out
+}
+
+// WithEnumValues returns a copy of s in which the enum setting key also
+// accepts values. The UI uses it to register the language codes it has
+// translations for:
+//
+//	schema, err = schema.WithEnumValues("phone.language", "de", "fr")
+//
+// Values already allowed are skipped. A value must be non-empty and hold
+// no whitespace, '#' or ','.
+func (s *Schema) WithEnumValues(key string, values ...string) (*Schema, error) {
+	i, ok := s.index[key]
+	if !ok {
+		return nil, fmt.Errorf("add values to %s: %w", key, ErrUnknownKey)
+	}
+	if s.settings[i].Type != TypeEnum {
+		return nil, fmt.Errorf("add values to %s: %s is not an enum: %w", key, s.settings[i].Type, ErrType)
+	}
+	add := slices.Clone(s.settings[i].Values)
+	for _, v := range values {
+		if v == "" || strings.ContainsAny(v, " \t#,") || checkValueText(v) != "" {
+			return nil, fmt.Errorf("add values to %s: %q: %w", key, v, ErrSyntax)
+		}
+		if !slices.ContainsFunc(add, func(have string) bool { return strings.EqualFold(have, v) }) {
+			add = append(add, v)
+		}
+	}
+	out := &Schema{settings: slices.Clone(s.settings), index: s.index, masks: s.masks}
+	out.settings[i].Values = add
+	return out, nil
+}

@@ -1,0 +1,134 @@
+package provisioning
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Accounts and ServersPerAccount are how many SIP accounts the phone has
+// and how many registrars each account lists (1 primary, 2 backup).
+const (
+	Accounts          = 2
+	ServersPerAccount = 2
+)
+
+// Helpers that keep the settings table below one line per setting.
+
+func boolSetting(pattern, def string, owner Owner, help string) Setting {
+	return Setting{Pattern: pattern, Type: TypeBool, Default: def, Owner: owner, Help: help}
+}
+
+func intSetting(pattern string, lo, hi, def int, owner Owner, help string) Setting {
+	return Setting{Pattern: pattern, Type: TypeInt, Min: lo, Max: hi, Default: strconv.Itoa(def), Owner: owner, Help: help}
+}
+
+func stringSetting(pattern string, maxLen int, def string, owner Owner, help string) Setting {
+	return Setting{Pattern: pattern, Type: TypeString, MaxLen: maxLen, Default: def, Owner: owner, Help: help}
+}
+
+func enumSetting(pattern string, values []string, def string, owner Owner, help string) Setting {
+	return Setting{Pattern: pattern, Type: TypeEnum, Values: values, Default: def, Owner: owner, Help: help}
+}
+
+func portSetting(pattern string, def int, owner Owner, help string) Setting {
+	return Setting{Pattern: pattern, Type: TypePort, Min: 1, Max: 65535, Default: strconv.Itoa(def), Owner: owner, Help: help}
+}
+
+func typedSetting(pattern string, t Type, maxLen int, owner Owner, help string) Setting {
+	return Setting{Pattern: pattern, Type: t, MaxLen: maxLen, Owner: owner, Help: help}
+}
+
+// accountSettings are the settings of account N, without its servers.
+func accountSettings() []Setting {
+	return []Setting{
+		boolSetting("account.N.enable", "0", Admin, "Register account N and let the agent use its line key."),
+		stringSetting("account.N.label", 32, "", Admin, "Name of the line on the LCD and the front panel, e.g. `Sales 10`."),
+		stringSetting("account.N.display_name", 64, "", Admin, "Display name sent in the From header of calls."),
+		stringSetting("account.N.user_name", 64, "", Admin, "SIP user (extension) of the account; the user part of its address of record."),
+		stringSetting("account.N.auth_name", 64, "", Admin, "Digest authentication name; empty means the user name."),
+		{Pattern: "account.N.password", Type: TypeString, MaxLen: 64, Owner: Admin, Secret: true,
+			Help: "Digest authentication password. Never shown in logs, on the LCD, the panel or in dumps."},
+		typedSetting("account.N.outbound_proxy", TypeHostPort, 255, Admin, "Send every request of the account through this proxy; empty sends directly to the server."),
+		stringSetting("account.N.cfwd.always", 64, "", User, "Forward every call to this number or SIP URI; empty turns it off."),
+		stringSetting("account.N.cfwd.busy", 64, "", User, "Forward calls while the line is busy; empty turns it off."),
+		stringSetting("account.N.cfwd.no_answer", 64, "", User, "Forward calls not answered in time; empty turns it off."),
+		intSetting("account.N.cfwd.no_answer_seconds", 1, 120, 20, User, "Seconds of ringing before a call is forwarded on no answer."),
+		stringSetting("account.N.voicemail_number", 32, "", Admin, "Number dialled by the message key for account N."),
+	}
+}
+
+// serverSettings are the settings of server M of account N.
+func serverSettings() []Setting {
+	return []Setting{
+		typedSetting("account.N.sip_server.M.address", TypeHost, 255, Admin, "Registrar host name or IP address; server 1 is the primary, server 2 the backup. Empty means none."),
+		portSetting("account.N.sip_server.M.port", 5060, Admin, "Registrar port."),
+		enumSetting("account.N.sip_server.M.transport", []string{"udp", "tcp", "tls"}, "udp", Admin, "Transport to the registrar."),
+		intSetting("account.N.sip_server.M.expires", 30, 86400, 3600, Admin, "Registration lifetime asked for, in seconds."),
+	}
+}
+
+// phoneSettings are the settings that are not per account.
+func phoneSettings() []Setting {
+	return []Setting{
+		portSetting("sip.listen_port", 5060, Admin, "Local SIP port. Give each phone its own when several run on one host."),
+		boolSetting("sip.trusted_servers_only", "1", Admin, "Refuse SIP requests that do not come from a configured server or outbound proxy, so scanners cannot ring the phone."),
+		boolSetting("sip.allow_ip_calls", "0", Admin, "Allow dialling a bare IP address (peer to peer, no server)."),
+
+		portSetting("rtp.port_min", 11780, Admin, "Lowest local RTP port. Must be below rtp.port_max."),
+		portSetting("rtp.port_max", 11800, Admin, "Highest local RTP port."),
+
+		enumSetting("phone.language", []string{"en", "ru"}, "en", User, "Language of the LCD menus."),
+		boolSetting("phone.dnd", "0", User, "Do not disturb: reject incoming calls."),
+		enumSetting("phone.dnd_code", []string{"486", "480", "603"}, "486", Admin, "SIP response sent for calls rejected by do not disturb."),
+		boolSetting("phone.auto_answer", "0", User, "Answer incoming calls at once on the headset (the Auto Answer key toggles it)."),
+		boolSetting("phone.auto_answer_beep", "1", User, "Beep in the headset when a call is answered automatically."),
+		enumSetting("phone.time_format", []string{"24", "12"}, "24", User, "Clock on the LCD: 24-hour or 12-hour."),
+		enumSetting("phone.date_format", []string{"yyyy-mm-dd", "dd.mm.yyyy", "dd/mm/yyyy", "mm/dd/yyyy", "ddd dd mmm"}, "yyyy-mm-dd", User, "Date on the LCD."),
+		stringSetting("phone.time_zone", 64, "UTC", User, "Time zone name from the tz database, e.g. `Europe/Moscow`."),
+		stringSetting("phone.hotline_number", 64, "", Admin, "Number dialled when the handset goes off hook and nothing is dialled; empty turns the hotline off."),
+		intSetting("phone.hotline_delay", 0, 10, 0, Admin, "Seconds to wait before dialling the hotline number."),
+
+		intSetting("lcd.contrast", 0, 63, 32, User, "LCD contrast."),
+		intSetting("lcd.backlight", 0, 100, 80, User, "LCD backlight brightness while active, in percent."),
+		intSetting("lcd.backlight_timeout", 0, 3600, 60, User, "Seconds without a key press before the backlight dims; 0 keeps it on."),
+
+		intSetting("ringer.volume", 0, 10, 5, User, "Ringer volume, 0 (silent) to 10."),
+		boolSetting("ringer.speaker", "0", User, "Ring on the speaker instead of the headset (the Hold / Mute ringing key toggles it; its LED is lit while on)."),
+		intSetting("headset.volume", 0, 10, 5, User, "Agent headset volume."),
+		intSetting("speaker.volume", 0, 10, 5, User, "Speaker volume for hands-free calls."),
+
+		typedSetting("provisioning.server_url", TypeURL, 255, Admin, "Where the phone fetches its common file and `<mac>.cfg`; empty turns fetching off."),
+		intSetting("provisioning.interval", 0, 10080, 1440, Admin, "Minutes between provisioning checks; 0 checks only at start-up."),
+		typedSetting("provisioning.override_local", TypeKeyList, 1024, Admin, "User-owned keys whose local changes on the phone are dropped and refused, so the admin value wins; `*` means all of them."),
+	}
+}
+
+// defaultSettings expands the placeholders: account 1 with its servers,
+// account 2 with its servers, then the phone-wide settings.
+func defaultSettings() []Setting {
+	var out []Setting
+	for n := 1; n <= Accounts; n++ {
+		for _, st := range accountSettings() {
+			out = append(out, expand(st, n, 0))
+		}
+		for m := 1; m <= ServersPerAccount; m++ {
+			for _, st := range serverSettings() {
+				out = append(out, expand(st, n, m))
+			}
+		}
+	}
+	for _, st := range phoneSettings() {
+		st.Key = st.Pattern
+		out = append(out, st)
+	}
+	return out
+}
+
+func expand(st Setting, n, m int) Setting {
+	key := strings.Replace(st.Pattern, ".N.", "."+strconv.Itoa(n)+".", 1)
+	if m > 0 {
+		key = strings.Replace(key, ".M.", "."+strconv.Itoa(m)+".", 1)
+	}
+	st.Key = key
+	return st
+}
