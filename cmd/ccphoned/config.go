@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"ccphone/board/cc800"
+	"ccphone/provisioning"
+	"ccphone/ui"
+)
+
+// localFile is the file in the state directory that keeps the settings
+// the user changed on the phone.
+const localFile = "local.cfg"
+
+// configStore holds the running configuration and persists the user's
+// changes. It is safe for concurrent use.
+type configStore struct {
+	log       *slog.Logger
+	localPath string
+
+	mu  sync.Mutex
+	cfg *provisioning.Config
+}
+
+// openConfig loads the provisioning file and the local changes kept in
+// the state directory. A broken local file only costs the local changes
+// (with a warning); a broken provisioning file is an error naming file,
+// line and key.
+func openConfig(path, localPath string, languages []string, log *slog.Logger) (*configStore, error) {
+	schema, err := provisioning.DefaultSchema().WithEnumValues(ui.KeyLanguage, languages...)
+	if err != nil {
+		return nil, fmt.Errorf("config schema: %w", err)
+	}
+	var admin []*provisioning.File
+	if path != "" {
+		f, err := provisioning.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		admin = append(admin, f)
+	}
+	local, err := provisioning.ReadFile(localPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		local = nil
+	case err != nil:
+		log.Warn("local settings unreadable, using the provisioned ones", "file", localPath, "err", err)
+		local = nil
+	}
+	cfg, err := schema.Merge(admin, local)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	for _, w := range cfg.Warnings() {
+		log.Warn("config", "warning", w.Error())
+	}
+	return &configStore{log: log, localPath: localPath, cfg: cfg}, nil
+}
+
+// Settings returns what the UI needs of the configuration.
+func (s *configStore) Settings() ui.Settings {
+	s.mu.Lock()
+	cfg := s.cfg
+	s.mu.Unlock()
+	return settingsFrom(cfg)
+}
+
+// SaveLocal records a change the user made on the phone and writes the
+// local changes to the state directory atomically.
+func (s *configStore) SaveLocal(key, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := s.cfg.WithLocal(key, value)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := cfg.Local().Format(&buf); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(s.localPath, buf.Bytes()); err != nil {
+		return fmt.Errorf("save %s: %w", key, err)
+	}
+	s.cfg = cfg
+	return nil
+}
+
+// settingsFrom maps the configuration onto the UI's settings.
+func settingsFrom(cfg *provisioning.Config) ui.Settings {
+	s := ui.Settings{
+		Language:    cfg.String(ui.KeyLanguage),
+		Contrast:    cfg.Int(ui.KeyContrast),
+		Backlight:   cfg.Int("lcd.backlight"),
+		RingVolume:  cfg.Int(ui.KeyRingVolume),
+		DND:         cfg.Bool(ui.KeyDND),
+		AutoAnswer:  cfg.Bool(ui.KeyAutoAnswer),
+		RingSpeaker: cfg.Bool(ui.KeyRingSpeaker),
+		Clock24:     cfg.String("phone.time_format") != "12",
+	}
+	for i := range s.Lines {
+		a := cfg.Account(i + 1)
+		srv := a.Servers[0]
+		server := ""
+		if srv.Configured() {
+			server = net.JoinHostPort(srv.Address, strconv.Itoa(srv.Port))
+		}
+		s.Lines[i] = ui.LineSettings{
+			Enabled: a.Enable,
+			Label:   a.Label,
+			User:    a.UserName,
+			Server:  server,
+			Forward: a.Forward.Always,
+		}
+	}
+	return s
+}
+
+// writeFileAtomic replaces path with data so that a power cut leaves
+// either the old file or the new one: temp file, fsync, rename, fsync of
+// the directory.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// loadBoardFile reads and validates a CC800 board definition; an empty
+// path means the built-in one.
+func loadBoardFile(path string) (*cc800.Definition, error) {
+	var def *cc800.Definition
+	var err error
+	if path == "" {
+		def, err = cc800.Default()
+	} else {
+		def, err = cc800.ParseFile(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("board file: %w", err)
+	}
+	if err := def.Validate(); err != nil {
+		return nil, fmt.Errorf("board file: %w", err)
+	}
+	return def, nil
+}

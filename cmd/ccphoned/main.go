@@ -1,0 +1,243 @@
+// Command ccphoned is the ccphone desk-phone agent: it drives the board's
+// LCD, LEDs and keys, and keeps itself configured from provisioning files.
+//
+//	ccphoned --board sim|cc800 --config FILE --state DIR [--panel ADDR]
+//
+// Exit status: 0 after SIGINT or SIGTERM; 2 when the flags, the config or
+// the board file are wrong (the message names the file, line and key); 1
+// when the hardware or the panel fails.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"ccphone/board"
+	"ccphone/board/cc800"
+	"ccphone/board/sim"
+	"ccphone/ui"
+	"ccphone/ui/i18n"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the hardware or the panel failed at run time
+	exitUsage   = 2 // bad flags, config or board file: fix and start again
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type flags struct {
+	board     string
+	boardFile string
+	config    string
+	state     string
+	panel     string
+	logFormat string
+	logLevel  string
+	langDir   string
+}
+
+func parseFlags(args []string, stderr io.Writer) (flags, error) {
+	var f flags
+	fs := flag.NewFlagSet("ccphoned", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.board, "board", "sim", "the board to run on: sim or cc800")
+	fs.StringVar(&f.boardFile, "board-file", "", "board definition for --board cc800 (default: the built-in CC800 rev A)")
+	fs.StringVar(&f.config, "config", "", "provisioning file to start from (key = value)")
+	fs.StringVar(&f.state, "state", "", "state directory: settings changed on the phone, call log, recordings (required)")
+	fs.StringVar(&f.panel, "panel", "127.0.0.1:8080", "listen address of the sim board's front panel")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&f.langDir, "lang-dir", "", "directory of extra message catalogs (<code>.cat)")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case f.board != "sim" && f.board != "cc800":
+		return f, fmt.Errorf("--board %q: want sim or cc800", f.board)
+	case f.state == "":
+		return f, errors.New("--state DIR is required")
+	case f.logFormat != "text" && f.logFormat != "json":
+		return f, fmt.Errorf("--log-format %q: want text or json", f.logFormat)
+	}
+	return f, nil
+}
+
+func newLogger(f flags, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", f.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if f.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+// run is the whole program; it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fail := func(code int, format string, a ...any) int {
+		fmt.Fprintf(stderr, "ccphoned: "+format+"\n", a...)
+		return code
+	}
+	f, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return fail(exitUsage, "%v", err)
+	}
+	log, err := newLogger(f, stderr)
+	if err != nil {
+		return fail(exitUsage, "%v", err)
+	}
+	if err := os.MkdirAll(f.state, 0o700); err != nil {
+		return fail(exitUsage, "state directory: %v", err)
+	}
+
+	cats, err := i18n.Builtin()
+	if f.langDir != "" {
+		cats, err = i18n.LoadDir(f.langDir)
+	}
+	if err != nil {
+		return fail(exitUsage, "message catalogs: %v", err)
+	}
+	store, err := openConfig(f.config, filepath.Join(f.state, localFile), cats.Codes(), log)
+	if err != nil {
+		return fail(exitUsage, "%v", err)
+	}
+
+	var phone atomic.Pointer[ui.Phone]
+	var b board.Board
+	var simBoard *sim.Board
+	switch f.board {
+	case "sim":
+		simBoard, err = sim.New(sim.Options{
+			Addr:   f.panel,
+			Logger: log.With("part", "panel"),
+			Title:  "ccphone " + version + " (sim)",
+			State: func() any {
+				if p := phone.Load(); p != nil {
+					return p.Status()
+				}
+				return struct{}{}
+			},
+		})
+		if err != nil {
+			return fail(exitFailure, "front panel: %v", err)
+		}
+		b = simBoard
+	case "cc800":
+		def, err := loadBoardFile(f.boardFile)
+		if err != nil {
+			return fail(exitUsage, "%v", err)
+		}
+		b, err = cc800.Open(def, nil)
+		if errors.Is(err, cc800.ErrNoPin) {
+			return fail(exitUsage, "board cc800: %v", err) // the file names pins this board lacks
+		}
+		if err != nil {
+			return fail(exitFailure, "board cc800: %v", err)
+		}
+	}
+	defer func() {
+		if err := b.Close(); err != nil {
+			log.Warn("close board", "err", err)
+		}
+	}()
+
+	opts := ui.Options{
+		Display:     b.Display(),
+		LEDs:        b.LEDs(),
+		Catalogs:    cats,
+		Settings:    store.Settings(),
+		Logger:      log.With("part", "ui"),
+		Version:     version,
+		Board:       f.board,
+		NetAddrs:    netAddrs,
+		SaveSetting: store.SaveLocal,
+	}
+	if simBoard != nil {
+		opts.OnChange = simBoard.NotifyState
+	}
+	p, err := ui.New(opts)
+	if err != nil {
+		return fail(exitFailure, "%v", err)
+	}
+	phone.Store(p)
+
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	if simBoard != nil {
+		// Scripts wait for this line to find the panel.
+		fmt.Fprintf(stdout, "ccphoned: front panel at %s\n", simBoard.URL())
+	}
+	log.Info("started", "version", version, "board", f.board, "config", f.config, "state", f.state)
+
+	var wg sync.WaitGroup
+	var boardErr error
+	wg.Go(func() {
+		if err := b.Run(ctx, p.Keys()); err != nil && ctx.Err() == nil {
+			boardErr = err
+			cancel(fmt.Errorf("board: %w", err))
+		}
+	})
+	p.Run(ctx) // returns when ctx ends, after the last screen, with the LEDs off
+	cancel(nil)
+	wg.Wait()
+
+	if boardErr != nil {
+		log.Error("stopped", "reason", boardErr)
+		return fail(exitFailure, "stopped: board: %v", boardErr)
+	}
+	log.Info("stopped", "reason", context.Cause(ctx))
+	return exitOK
+}
+
+// netAddrs lists the phone's non-loopback addresses, for the Network
+// screen.
+func netAddrs() []string {
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagLoopback != 0 || ifc.Flags&net.FlagUp == 0 {
+			continue
+		}
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			out = append(out, ifc.Name+" "+a.String())
+		}
+	}
+	return out
+}
