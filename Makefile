@@ -1,5 +1,5 @@
 # ccphone: `make run` starts the phone on the simulated board; `make test`
-# runs the whole suite. Both install what they need (scripts/deps).
+# runs the whole suite. Both install what they need (.ci/deps).
 
 GO       ?= go
 STATE    ?= $(CURDIR)/.state
@@ -16,14 +16,14 @@ ARM_PKGS := ./hal/... ./ui/... ./provisioning/... ./board/cc800/...
 .PHONY: run test test-unit test-arm bench fuzz lint firmware build clean
 
 run:
-	@scripts/deps run
+	@.ci/deps run
 	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/ccphoned --board sim --config $(CONFIG) --state $(STATE) --panel $(PANEL)
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o build/ccphoned ./cmd/ccphoned
 
 test:
-	@scripts/deps test
+	@.ci/deps test
 	$(MAKE) lint
 	$(MAKE) test-unit
 	$(MAKE) test-arm

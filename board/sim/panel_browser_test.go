@@ -18,7 +18,7 @@ import (
 
 	"ccphone/board/sim"
 	"ccphone/hal"
-	"ccphone/internal/browsertest"
+	"ccphone/board/sim/browsertest"
 )
 
 // EnvScreenshot names a variable that, when set, makes the browser test

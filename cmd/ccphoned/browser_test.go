@@ -10,7 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"ccphone/internal/browsertest"
+	"ccphone/board/sim/browsertest"
 )
 
 // canvasBits reads the panel's LCD canvas as 0/1 characters, one per

@@ -6,7 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"ccphone/internal/browsertest"
+	"ccphone/board/sim/browsertest"
 )
 
 func TestNewOpensATab(t *testing.T) {
