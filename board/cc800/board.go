@@ -27,7 +27,7 @@ type Opts struct {
 	Logger *slog.Logger
 	// Clock drives LED blinking and key debouncing; nil means the system
 	// clock.
-	Clock gpiokeys.Clock
+	Clock hal.Clock
 	// EdgeWait bounds each wait for a key edge, and so how long Run takes
 	// to return after its context ends; 0 means gpiokeys' default.
 	EdgeWait time.Duration

@@ -12,6 +12,7 @@ import (
 	"periph.io/x/conn/v3/gpio/gpiotest"
 
 	"ccphone/hal"
+	"ccphone/hal/haltest"
 )
 
 const (
@@ -19,7 +20,7 @@ const (
 	interval = 5 * time.Millisecond
 )
 
-func testOpts(clk *fakeClock) *Opts {
+func testOpts(clk *haltest.Clock) *Opts {
 	// EdgeWait is real time (gpiotest pins wait on the system clock); it
 	// only bounds how fast Run returns after cancel.
 	return &Opts{Debounce: debounce, ScanInterval: interval, EdgeWait: 5 * time.Millisecond, Clock: clk}
@@ -103,7 +104,7 @@ func expectEnd(t *testing.T, stop func() (error, []hal.KeyEvent)) {
 }
 
 func TestDirectBouncingPress(t *testing.T) {
-	clk := newFakeClock()
+	clk := haltest.NewClock()
 	pin := inputPin("HEADSET")
 	d, err := NewDirect([]Input{{Key: hal.KeyHeadset, Pin: pin, ActiveLow: true, Pull: gpio.PullUp}}, testOpts(clk))
 	if err != nil {
@@ -136,7 +137,7 @@ func TestDirectBouncingPress(t *testing.T) {
 }
 
 func TestDirectGlitchIsIgnored(t *testing.T) {
-	clk := newFakeClock()
+	clk := haltest.NewClock()
 	pin := inputPin("HEADSET")
 	d, err := NewDirect([]Input{{Key: hal.KeyHeadset, Pin: pin, ActiveLow: true, Pull: gpio.PullUp}}, testOpts(clk))
 	if err != nil {
@@ -153,7 +154,7 @@ func TestDirectGlitchIsIgnored(t *testing.T) {
 func TestDirectJack(t *testing.T) {
 	for _, plugged := range []bool{false, true} {
 		t.Run(fmt.Sprintf("plugged at start=%v", plugged), func(t *testing.T) {
-			clk := newFakeClock()
+			clk := haltest.NewClock()
 			headset := inputPin("HEADSET")
 			jack := inputPin("JACK")
 			jack.L = gpio.Level(!plugged) // external pull-up; plugged pulls low
@@ -186,7 +187,7 @@ func TestDirectJack(t *testing.T) {
 }
 
 func TestDirectKeyHeldAtStart(t *testing.T) {
-	clk := newFakeClock()
+	clk := haltest.NewClock()
 	pin := inputPin("HOLD")
 	pin.L = gpio.High // active-high key with an external pull-down, held
 	d, err := NewDirect([]Input{{Key: hal.KeyHold, Pin: pin, Pull: gpio.PullNoChange}}, testOpts(clk))
@@ -349,7 +350,7 @@ func (m *keyMatrix) release(r, c int) {
 
 // steps lets the scanner finish its scan, then moves time to the next
 // one, n times.
-func steps(clk *fakeClock, n int) {
+func steps(clk *haltest.Clock, n int) {
 	for i := 0; i < n; i++ {
 		clk.WaitPending(1)
 		clk.Advance(interval)
@@ -361,7 +362,7 @@ const settle = int(debounce / interval) // scans after the first that a change t
 func TestMatrixPressAndRelease(t *testing.T) {
 	for _, rc := range [][2]int{{0, 0}, {0, 3}, {2, 1}, {4, 5}} {
 		t.Run(fmt.Sprintf("row %d col %d", rc[0], rc[1]), func(t *testing.T) {
-			clk := newFakeClock()
+			clk := haltest.NewClock()
 			m := newKeyMatrix(5, 6)
 			mx, err := NewMatrix(m.pins(), testOpts(clk))
 			if err != nil {
@@ -410,7 +411,7 @@ func TestMatrixTwoKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newFakeClock()
+			clk := haltest.NewClock()
 			m := newKeyMatrix(5, 6)
 			mx, err := NewMatrix(m.pins(), testOpts(clk))
 			if err != nil {
@@ -443,7 +444,7 @@ func TestMatrixTwoKeys(t *testing.T) {
 // TestMatrixThreeKeysGhost: three keys at the corners of a rectangle make
 // the fourth read closed; the scanner must not report that ghost.
 func TestMatrixThreeKeysGhost(t *testing.T) {
-	clk := newFakeClock()
+	clk := haltest.NewClock()
 	m := newKeyMatrix(3, 3)
 	mx, err := NewMatrix(m.pins(), testOpts(clk))
 	if err != nil {
@@ -470,7 +471,7 @@ func TestMatrixThreeKeysGhost(t *testing.T) {
 }
 
 func TestMatrixCancelWhileScanning(t *testing.T) {
-	clk := newFakeClock()
+	clk := haltest.NewClock()
 	m := newKeyMatrix(2, 2)
 	mx, err := NewMatrix(m.pins(), testOpts(clk))
 	if err != nil {

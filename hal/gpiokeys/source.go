@@ -35,7 +35,7 @@ type Opts struct {
 	EdgeWait time.Duration
 	// Clock tells time for debouncing and scanning; nil means the system
 	// clock.
-	Clock Clock
+	Clock hal.Clock
 	// Logger hears about pins that fail while waiting; nil discards.
 	Logger *slog.Logger
 }
@@ -57,7 +57,7 @@ func resolve(opts *Opts) (Opts, error) {
 		return o, wrapf(ErrBadConfig, "Debounce %v, ScanInterval %v, EdgeWait %v", o.Debounce, o.ScanInterval, o.EdgeWait)
 	}
 	if o.Clock == nil {
-		o.Clock = systemClock{}
+		o.Clock = hal.SystemClock{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -26,7 +26,7 @@ type Opts struct {
 	// between the supply and the pin).
 	ActiveLow bool
 	// Clock drives blinking; nil means the system clock.
-	Clock Clock
+	Clock hal.Clock
 	// Logger receives pin errors that happen while blinking, when no
 	// caller is there to return them to; nil discards them.
 	Logger *slog.Logger
@@ -38,7 +38,7 @@ var DefaultOpts = Opts{}
 // LEDs drives a set of LEDs on GPIO pins and blinks them. It implements
 // hal.LEDs. All methods are safe for concurrent use.
 type LEDs struct {
-	clock     Clock
+	clock     hal.Clock
 	log       *slog.Logger
 	activeLow bool
 	epoch     time.Time // start of the blink clock
@@ -69,7 +69,7 @@ func New(pins map[hal.LED]Pins, opts *Opts) (*LEDs, error) {
 	}
 	l := &LEDs{clock: opts.Clock, log: opts.Logger, activeLow: opts.ActiveLow}
 	if l.clock == nil {
-		l.clock = systemClock{}
+		l.clock = hal.SystemClock{}
 	}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)

@@ -12,19 +12,20 @@ import (
 	"periph.io/x/conn/v3/physic"
 
 	"ccphone/hal"
+	"ccphone/hal/haltest"
 )
 
 // board is five LEDs on fake pins: the two line LEDs two-colour, the rest
 // single-colour.
 type board struct {
 	red, green [hal.NumLEDs]*gpiotest.Pin
-	clock      *fakeClock
+	clock      *haltest.Clock
 	leds       *LEDs
 }
 
 func newBoard(t *testing.T, activeLow bool) *board {
 	t.Helper()
-	b := &board{clock: newFakeClock()}
+	b := &board{clock: haltest.NewClock()}
 	pins := map[hal.LED]Pins{}
 	for id := hal.LED(0); id < hal.NumLEDs; id++ {
 		// Start every pin at the lit level, so New must turn them off.
