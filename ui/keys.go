@@ -91,16 +91,21 @@ func (p *Phone) press(k hal.Key) {
 	}
 	ref := p.page()
 	def := ref.id.def()
-	switch k {
-	case hal.KeyAutoAnswer:
+	switch {
+	case k == hal.KeyHold && p.inCall() && def.kind == kindIdle:
+		// In a call, Hold holds; the call handler takes it.
+	case k == hal.KeyAutoAnswer:
 		p.toggle(KeyAutoAnswer, p.set.AutoAnswer, func(s *Settings, v bool) { s.AutoAnswer = v })
 		return
-	case hal.KeyHold:
+	case k == hal.KeyHold:
 		p.toggle(KeyRingSpeaker, p.set.RingSpeaker, func(s *Settings, v bool) { s.RingSpeaker = v })
 		return
 	}
 	switch def.kind {
 	case kindIdle:
+		if p.inCall() && p.pressCall(k) {
+			return
+		}
 		p.pressIdle(k)
 	case kindList, kindChoice:
 		p.pressList(k, ref, def)
@@ -124,7 +129,22 @@ func boolString(b bool) string {
 }
 
 func (p *Phone) pressIdle(k hal.Key) {
+	if d := k.Digit(); d != 0 {
+		p.startDial(p.defaultLine(), string(d))
+		return
+	}
 	switch k {
+	case hal.KeyHeadset:
+		p.startDial(p.defaultLine(), "")
+	case hal.KeyLine1, hal.KeyLine2:
+		p.switchTo(int(k - hal.KeyLine1))
+	case hal.KeyRedial:
+		if p.lastDialed == "" {
+			p.showNotice(p.cat.T("notice.nothing_to_redial"))
+			return
+		}
+		p.startDial(p.defaultLine(), p.lastDialed)
+		p.send(p.focus)
 	case hal.KeyMenu, hal.KeyOK, hal.KeySoft4:
 		p.open(pageMenu)
 	case hal.KeySoft1:

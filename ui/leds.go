@@ -58,7 +58,11 @@ func ledsFor(in ledInputs) [hal.NumLEDs]hal.LEDState {
 
 // updateLEDs sets the LEDs that changed since the last call.
 func (p *Phone) updateLEDs() {
-	want := ledsFor(ledInputs{autoAnswer: p.set.AutoAnswer, ringSpeaker: p.set.RingSpeaker})
+	in := ledInputs{autoAnswer: p.set.AutoAnswer, ringSpeaker: p.set.RingSpeaker}
+	for i := range p.calls {
+		in.lines[i] = p.calls[i].lineActivity()
+	}
+	want := ledsFor(in)
 	for i, s := range want {
 		if p.ledsSet && p.leds[i] == s {
 			continue

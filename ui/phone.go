@@ -41,6 +41,9 @@ type Options struct {
 	// OnChange is called on the event loop after a new Status is
 	// published. It must not block.
 	OnChange func()
+	// Telephony places and controls calls. Nil leaves the phone without
+	// calls (the keys that would start one say so).
+	Telephony Telephony
 	// LongPress is how long a key must be held to count as a long press.
 	// Zero means DefaultLongPress.
 	LongPress time.Duration
@@ -88,7 +91,10 @@ type Phone struct {
 	ledsSet  bool
 	dirty    bool // Status needs publishing
 	notice   string
-	noticeTo time.Time
+
+	calls      [NumCalls]callSlot
+	focus      int    // the call slot in front
+	lastDialed string // for the Redial key
 }
 
 type pageRef struct {
@@ -230,6 +236,9 @@ func (p *Phone) nextWake() (time.Duration, bool) {
 	if p.popup.kind != popupNone && p.popup.until.Before(next) {
 		next = p.popup.until
 	}
+	if t, ok := p.callWake(now); ok && t.Before(next) {
+		next = t
+	}
 	d := next.Sub(now)
 	if d < 0 {
 		d = 0
@@ -248,6 +257,7 @@ func (p *Phone) tick() {
 	if p.popup.kind != popupNone && !now.Before(p.popup.until) {
 		p.popup = popup{}
 	}
+	p.callTick(now)
 }
 
 // useSettings adopts a new configuration.

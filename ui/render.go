@@ -49,6 +49,9 @@ type view struct {
 	popup      popupKind
 	popupValue int
 	notice     string
+
+	calls [NumCalls]callView
+	focus int
 }
 
 type lineView struct {
@@ -71,6 +74,10 @@ func (p *Phone) view() view {
 	if p.popup.kind == popupNotice {
 		v.notice = p.notice
 	}
+	for i := range p.calls {
+		v.calls[i] = p.calls[i].view(now)
+	}
+	v.focus = p.focus
 	for i, l := range p.set.Lines {
 		v.lines[i] = lineView{label: l.Label, reg: p.regs[i]}
 		if l.Enabled && l.Forward != "" {
@@ -114,6 +121,12 @@ func (p *Phone) draw(v *view, f *hal.Frame) {
 	def := v.page.def()
 	switch def.kind {
 	case kindIdle:
+		if v.calls[0].used || v.calls[1].used {
+			drawCalls(v, f)
+			drawSoftkeys(f, v.cat, callSoftkeys(v.calls[v.focus]))
+			p.drawPopup(v, f)
+			return
+		}
 		drawIdle(v, f)
 	case kindList:
 		drawTitle(f, v.cat.T(def.title), v.cursor+1, len(def.items))
@@ -152,6 +165,11 @@ func (p *Phone) draw(v *view, f *hal.Frame) {
 		return // no softkeys
 	}
 	drawSoftkeys(f, v.cat, softkeys(def.kind))
+	p.drawPopup(v, f)
+}
+
+// drawPopup paints the pop-up of v, if any, over the screen.
+func (p *Phone) drawPopup(v *view, f *hal.Frame) {
 	switch v.popup {
 	case popupRingVolume:
 		drawPopup(f, v.cat.T("ringvolume.title"), func(y int) { drawLevel(f, y, v.popupValue, 0, MaxRingVolume) })
@@ -163,29 +181,7 @@ func (p *Phone) draw(v *view, f *hal.Frame) {
 // drawIdle paints the idle screen: status icons and the clock, both lines
 // with their registration, the date, and the softkeys.
 func drawIdle(v *view, f *hal.Frame) {
-	// Status bar: indicators on the left, the time on the right.
-	x := 0
-	icon := func(ic font.Icon, on bool) {
-		if on {
-			ic.Draw(f, x, (rowH-ic.Height())/2)
-			x += ic.Width() + 2
-		}
-	}
-	icon(font.IconDND, v.dnd)
-	icon(font.IconAutoAnswer, v.autoAnswer)
-	icon(font.IconCallForward, v.forward)
-	icon(font.IconHeadset, v.monitor)
-	if v.missed > 0 {
-		icon(font.IconMissedCall, true)
-		x = font.Small.Draw(f, x, (rowH-smallH)/2, strconv.Itoa(v.missed)) + 2
-	}
-	if v.voicemail > 0 {
-		icon(font.IconVoicemail, true)
-		font.Small.Draw(f, x, (rowH-smallH)/2, strconv.Itoa(v.voicemail))
-	}
-	clock := clockText(v.hour, v.minute, v.clock24)
-	font.Regular.Draw(f, hal.LCDWidth-font.Regular.Width(clock), 0, clock)
-	hline(f, rowH)
+	drawStatusBar(v, f)
 
 	// The two lines.
 	for i, l := range v.lines {
@@ -212,6 +208,33 @@ func drawIdle(v *view, f *hal.Frame) {
 	// The date.
 	date := v.cat.T("day."+strconv.Itoa(int(v.weekday))) + " " + strconv.Itoa(v.day) + " " + v.cat.T("month."+strconv.Itoa(int(v.month)))
 	drawCentered(f, font.Regular, rowH+2+2*(rowH+1)+2, date)
+}
+
+// drawStatusBar paints the top row: indicators on the left, the time on
+// the right, and a rule under them.
+func drawStatusBar(v *view, f *hal.Frame) {
+	x := 0
+	icon := func(ic font.Icon, on bool) {
+		if on {
+			ic.Draw(f, x, (rowH-ic.Height())/2)
+			x += ic.Width() + 2
+		}
+	}
+	icon(font.IconDND, v.dnd)
+	icon(font.IconAutoAnswer, v.autoAnswer)
+	icon(font.IconCallForward, v.forward)
+	icon(font.IconHeadset, v.monitor)
+	if v.missed > 0 {
+		icon(font.IconMissedCall, true)
+		x = font.Small.Draw(f, x, (rowH-smallH)/2, strconv.Itoa(v.missed)) + 2
+	}
+	if v.voicemail > 0 {
+		icon(font.IconVoicemail, true)
+		font.Small.Draw(f, x, (rowH-smallH)/2, strconv.Itoa(v.voicemail))
+	}
+	clock := clockText(v.hour, v.minute, v.clock24)
+	font.Regular.Draw(f, hal.LCDWidth-font.Regular.Width(clock), 0, clock)
+	hline(f, rowH)
 }
 
 func clockText(h, m int, clock24 bool) string {
@@ -320,7 +343,7 @@ func outline(f *hal.Frame, r image.Rectangle) {
 func (p *Phone) publish() {
 	s := &Status{
 		Lines:       make([]LineStatus, NumLines),
-		Calls:       []CallStatus{},
+		Calls:       p.callStatus(),
 		Screen:      p.page().id.String(),
 		Language:    p.cat.Code,
 		DND:         p.set.DND,

@@ -1,5 +1,7 @@
 package ui
 
+import "time"
+
 // Setting keys the phone changes itself when the user asks. They are
 // user-owned settings of the provisioning schema; Options.SaveSetting
 // persists them.
@@ -34,6 +36,11 @@ type Settings struct {
 	RingSpeaker bool // ringing goes to the speaker (Hold / Mute ringing lit)
 	Clock24     bool // 24-hour clock
 	Lines       [NumLines]LineSettings
+
+	DNDCode       int           // SIP status for calls refused by DND: 486, 480 or 603
+	AllowIntercom bool          // honour auto answer asked for by a trusted server
+	PoundSends    bool          // # ends the number and dials it
+	DialTimeout   time.Duration // dial after this long without a digit; 0 means DefaultDialTimeout
 }
 
 // LineSettings is one account as the UI shows it.
@@ -47,5 +54,6 @@ type LineSettings struct {
 
 // DefaultSettings returns the settings of an unconfigured phone.
 func DefaultSettings() Settings {
-	return Settings{Language: "en", Contrast: 32, Backlight: 100, RingVolume: 5, Clock24: true}
+	return Settings{Language: "en", Contrast: 32, Backlight: 100, RingVolume: 5, Clock24: true,
+		DNDCode: 486, PoundSends: true}
 }

@@ -1,0 +1,570 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"ccphone/hal"
+)
+
+// NumCalls is how many calls the phone carries at once; call slot i is
+// shown on line key i+1.
+const NumCalls = 2
+
+// callSlot is one call appearance: a call being dialled, ringing,
+// connected, held, or just ended.
+//
+//	(free) → predial (digits typed) → Dialing (INVITE sent) → Ringing (18x)
+//	       → Connected ⇄ Held → Ended → (free, after endedShown)
+//	(free) → Ringing (incoming) → Connected | Ended
+type callSlot struct {
+	used      bool
+	id        CallID // 0 while predial
+	line      int    // 1-based account
+	state     CallState
+	dir       Direction
+	remote    string
+	name      string
+	number    string
+	predial   bool   // collecting digits, nothing sent yet
+	transfer  bool   // collecting a blind-transfer target in digits
+	digits    string // number being dialled, or transfer target
+	lastDigit time.Time
+	connected time.Time
+	ended     time.Time
+	reason    string
+	heldBy    bool // the far end holds us
+	muted     bool
+}
+
+// active reports whether the slot holds a call that uses the line: not
+// free, not ended.
+func (c *callSlot) active() bool { return c.used && c.state != CallEnded }
+
+// lineActivity is what the slot's line LED shows.
+func (c *callSlot) lineActivity() lineActivity {
+	switch {
+	case !c.active():
+		return lineIdle
+	case c.state == CallRinging && c.dir == Incoming:
+		return lineIncoming
+	case c.state == CallHeld:
+		return lineHeld
+	}
+	return lineActive
+}
+
+// inCall reports whether any slot is in use (including ended calls still
+// on the screen).
+func (p *Phone) inCall() bool {
+	for i := range p.calls {
+		if p.calls[i].used {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Phone) freeSlot() int {
+	for i := range p.calls {
+		if !p.calls[i].used {
+			return i
+		}
+	}
+	return -1
+}
+
+func (p *Phone) slotOf(id CallID) int {
+	for i := range p.calls {
+		if p.calls[i].used && p.calls[i].id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// defaultLine is the line a call is placed on when the agent does not
+// pick one: the first enabled line.
+func (p *Phone) defaultLine() int {
+	for i, l := range p.set.Lines {
+		if l.Enabled && !p.lineOff[i] {
+			return i + 1
+		}
+	}
+	return 1
+}
+
+// CallEvent reports a call's progress from the telephony layer.
+func (p *Phone) CallEvent(ctx context.Context, ev CallEvent) error {
+	return p.do(ctx, func() { p.callEvent(ev) })
+}
+
+func (p *Phone) callEvent(ev CallEvent) {
+	p.dirty = true
+	i := p.slotOf(ev.ID)
+	if i < 0 {
+		if ev.Direction != Incoming || ev.State != CallRinging {
+			p.log.Debug("event for an unknown call", "call", ev.ID, "state", ev.State)
+			return
+		}
+		p.incoming(ev)
+		return
+	}
+	c := &p.calls[i]
+	c.state = ev.State
+	c.heldBy = ev.HeldByRemote
+	if ev.Remote != "" {
+		c.remote, c.name, c.number = ev.Remote, ev.RemoteName, ev.RemoteNumber
+	}
+	switch ev.State {
+	case CallConnected:
+		if c.connected.IsZero() {
+			c.connected = p.clock.Now()
+		}
+	case CallEnded:
+		c.ended = p.clock.Now()
+		c.reason = ev.Reason
+		c.transfer = false
+		p.log.Info("call ended", "call", ev.ID, "line", c.line, "reason", ev.Reason)
+		// The agent looks at the call that is still going.
+		if i == p.focus {
+			for j := range p.calls {
+				if j != i && p.calls[j].active() {
+					p.focus = j
+				}
+			}
+		}
+	}
+}
+
+// incoming handles a new incoming call: DND, a full phone, auto answer.
+func (p *Phone) incoming(ev CallEvent) {
+	switch {
+	case p.set.DND:
+		p.reject(ev.ID, p.set.DNDCode)
+		p.log.Info("incoming call refused: do not disturb", "call", ev.ID, "code", p.set.DNDCode)
+		return
+	case p.freeSlot() < 0:
+		p.reject(ev.ID, 486)
+		p.log.Info("incoming call refused: both appearances busy", "call", ev.ID)
+		return
+	}
+	i := p.freeSlot()
+	busy := p.anyActive()
+	p.calls[i] = callSlot{used: true, id: ev.ID, line: ev.Line, state: CallRinging, dir: Incoming,
+		remote: ev.Remote, name: ev.RemoteName, number: ev.RemoteNumber}
+	if !busy {
+		p.focus = i
+		if p.page().id != pageIdle {
+			p.home() // the call is what the agent needs to see
+		}
+	}
+	p.log.Info("incoming call", "call", ev.ID, "line", ev.Line, "from", ev.RemoteNumber)
+	if !busy && (p.set.AutoAnswer || (ev.AutoAnswer && p.set.AllowIntercom)) {
+		p.answer(i)
+	}
+}
+
+func (p *Phone) anyActive() bool {
+	for i := range p.calls {
+		if p.calls[i].active() {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Phone) reject(id CallID, code int) {
+	if p.opts.Telephony == nil {
+		return
+	}
+	if err := p.opts.Telephony.Reject(id, code); err != nil {
+		p.log.Warn("reject", "call", id, "err", err)
+	}
+}
+
+// startDial opens a call appearance for dialling on line with the digits
+// typed so far. A connected call in the other appearance is held first.
+func (p *Phone) startDial(line int, digits string) {
+	if p.opts.Telephony == nil {
+		p.showNotice(p.cat.T("notice.no_lines"))
+		return
+	}
+	i := p.freeSlot()
+	if i < 0 {
+		return
+	}
+	p.holdOthers(i)
+	p.calls[i] = callSlot{used: true, line: line, state: CallDialing, dir: Outgoing,
+		predial: true, digits: digits, lastDigit: p.clock.Now()}
+	p.focus = i
+	p.home()
+	p.dirty = true
+}
+
+// holdOthers holds every connected call but slot keep.
+func (p *Phone) holdOthers(keep int) {
+	for j := range p.calls {
+		c := &p.calls[j]
+		if j != keep && c.active() && c.state == CallConnected {
+			if err := p.opts.Telephony.Hold(c.id, true); err != nil {
+				p.log.Warn("hold", "call", c.id, "err", err)
+				continue
+			}
+			c.state = CallHeld // the event confirms it
+		}
+	}
+}
+
+// send dials the digits of a predial slot.
+func (p *Phone) send(i int) {
+	c := &p.calls[i]
+	if c.digits == "" {
+		return
+	}
+	if c.transfer {
+		if err := p.opts.Telephony.Transfer(c.id, c.digits); err != nil {
+			p.log.Warn("transfer", "call", c.id, "err", err)
+			p.showNotice(p.cat.T("notice.transfer_failed"))
+		}
+		c.transfer, c.digits = false, ""
+		p.dirty = true
+		return
+	}
+	id, err := p.opts.Telephony.Dial(c.line, c.digits)
+	if err != nil {
+		p.log.Warn("dial", "line", c.line, "err", err)
+		p.calls[i] = callSlot{}
+		p.showNotice(p.cat.T("notice.call_failed"))
+		return
+	}
+	p.lastDialed = c.digits
+	c.id, c.predial, c.number = id, false, c.digits
+	p.log.Info("dialling", "call", id, "line", c.line, "to", c.digits)
+	p.dirty = true
+}
+
+func (p *Phone) answer(i int) {
+	c := &p.calls[i]
+	p.holdOthers(i)
+	if err := p.opts.Telephony.Answer(c.id); err != nil {
+		p.log.Warn("answer", "call", c.id, "err", err)
+		return
+	}
+	p.focus = i
+	p.dirty = true
+}
+
+// hangup ends the call in slot i, whatever its state.
+func (p *Phone) hangup(i int) {
+	c := &p.calls[i]
+	switch {
+	case c.predial:
+		p.calls[i] = callSlot{}
+		p.refocus()
+	case c.transfer:
+		c.transfer, c.digits = false, ""
+	case c.state == CallEnded:
+		p.calls[i] = callSlot{}
+		p.refocus()
+	case c.dir == Incoming && c.state == CallRinging:
+		p.reject(c.id, 603)
+	default:
+		if err := p.opts.Telephony.Hangup(c.id); err != nil {
+			p.log.Warn("hang up", "call", c.id, "err", err)
+		}
+	}
+	p.dirty = true
+}
+
+// refocus moves the focus to a slot in use, if the focused one is free.
+func (p *Phone) refocus() {
+	if p.calls[p.focus].used {
+		return
+	}
+	for j := range p.calls {
+		if p.calls[j].used {
+			p.focus = j
+		}
+	}
+}
+
+func (p *Phone) toggleHold(i int) {
+	c := &p.calls[i]
+	if c.state != CallConnected && c.state != CallHeld {
+		return
+	}
+	hold := c.state == CallConnected
+	if !hold {
+		p.holdOthers(i)
+	}
+	if err := p.opts.Telephony.Hold(c.id, hold); err != nil {
+		p.log.Warn("hold", "call", c.id, "err", err)
+		return
+	}
+	if hold {
+		c.state = CallHeld
+	} else {
+		c.state = CallConnected
+	}
+	p.dirty = true
+}
+
+// switchTo brings slot i to the front: the line keys swap between calls.
+func (p *Phone) switchTo(i int) {
+	c := &p.calls[i]
+	switch {
+	case !c.used:
+		line := i + 1
+		if !p.set.Lines[i].Enabled || p.lineOff[i] {
+			line = p.defaultLine()
+		}
+		p.startDial(line, "")
+	case c.dir == Incoming && c.state == CallRinging:
+		p.answer(i)
+	case c.state == CallHeld && p.focus != i:
+		p.focus = i
+		p.toggleHold(i)
+	default:
+		p.focus = i
+	}
+	p.dirty = true
+}
+
+// transferKey starts a transfer: attended when the agent has a second
+// call (the consultation), blind otherwise (type the target, then send).
+func (p *Phone) transferKey() {
+	i := p.focus
+	c := &p.calls[i]
+	if !c.active() || c.predial || (c.state != CallConnected && c.state != CallHeld) {
+		return
+	}
+	for j := range p.calls {
+		o := &p.calls[j]
+		if j != i && o.active() && !o.predial && (o.state == CallConnected || o.state == CallHeld) {
+			// Transfer the held call to the one the agent talks to.
+			held, consult := c, o
+			if c.state == CallConnected {
+				held, consult = o, c
+			}
+			if err := p.opts.Telephony.TransferTo(held.id, consult.id); err != nil {
+				p.log.Warn("attended transfer", "call", held.id, "err", err)
+				p.showNotice(p.cat.T("notice.transfer_failed"))
+			}
+			return
+		}
+	}
+	c.transfer, c.digits = true, ""
+	c.lastDigit = p.clock.Now()
+	p.dirty = true
+}
+
+// pressCall handles a key while the phone shows calls.
+func (p *Phone) pressCall(k hal.Key) bool {
+	i := p.focus
+	c := &p.calls[i]
+	if !c.used {
+		return false
+	}
+	if d := k.Digit(); d != 0 {
+		switch {
+		case c.predial || c.transfer:
+			if len(c.digits) < maxDigits {
+				c.digits += string(d)
+				c.lastDigit = p.clock.Now()
+			}
+			if d == '#' && p.set.PoundSends && len(c.digits) > 1 {
+				c.digits = strings.TrimSuffix(c.digits, "#")
+				p.send(i)
+			}
+		case c.state == CallConnected:
+			if err := p.opts.Telephony.SendDTMF(c.id, d); err != nil {
+				p.log.Warn("dtmf", "call", c.id, "err", err)
+			}
+		}
+		p.dirty = true
+		return true
+	}
+	collecting := c.predial || c.transfer
+	switch k {
+	case hal.KeyOK:
+		if collecting {
+			p.send(i)
+		} else if c.dir == Incoming && c.state == CallRinging {
+			p.answer(i)
+		}
+	case hal.KeyHeadset:
+		if c.dir == Incoming && c.state == CallRinging {
+			p.answer(i)
+		} else {
+			p.hangup(i)
+		}
+	case hal.KeyLine1, hal.KeyLine2:
+		p.switchTo(int(k - hal.KeyLine1))
+	case hal.KeyHold:
+		if c.dir == Incoming && c.state == CallRinging {
+			// Mute ringing: move the ringing between headset and speaker.
+			p.toggle(KeyRingSpeaker, p.set.RingSpeaker, func(s *Settings, v bool) { s.RingSpeaker = v })
+			return true
+		}
+		p.toggleHold(i)
+	case hal.KeyRedial:
+		if c.state == CallConnected {
+			c.muted = !c.muted
+			if err := p.opts.Telephony.Mute(c.id, c.muted); err != nil {
+				p.log.Warn("mute", "call", c.id, "err", err)
+				c.muted = !c.muted
+			}
+		}
+	case hal.KeyTransfer:
+		p.transferKey()
+	case hal.KeyBack:
+		if collecting && c.digits != "" {
+			c.digits = c.digits[:len(c.digits)-1]
+		} else if collecting {
+			p.hangup(i)
+		}
+	case hal.KeySoft1, hal.KeySoft2, hal.KeySoft3, hal.KeySoft4:
+		p.softCall(int(k-hal.KeySoft1), i)
+	default:
+		return false
+	}
+	p.dirty = true
+	return true
+}
+
+// softCall runs softkey n (0-3) of the call in slot i; the labels come
+// from callSoftkeys.
+func (p *Phone) softCall(n, i int) {
+	c := &p.calls[i]
+	switch callSoftkeys(c.view(p.clock.Now()))[n] {
+	case "soft.send":
+		p.send(i)
+	case "soft.delete":
+		if c.digits != "" {
+			c.digits = c.digits[:len(c.digits)-1]
+		}
+	case "soft.cancel", "soft.end":
+		p.hangup(i)
+	case "soft.answer":
+		p.answer(i)
+	case "soft.reject":
+		p.reject(c.id, 486)
+	case "soft.hold", "soft.resume":
+		p.toggleHold(i)
+	case "soft.transfer":
+		p.transferKey()
+	}
+}
+
+// callSoftkeys returns the softkey labels for a call.
+func callSoftkeys(c callView) [4]string {
+	switch {
+	case c.collect:
+		return [4]string{"soft.send", "soft.delete", "", "soft.cancel"}
+	case c.state == CallEnded:
+		return [4]string{}
+	case c.dir == Incoming && c.state == CallRinging:
+		return [4]string{"soft.answer", "soft.reject", "", ""}
+	case c.state == CallConnected:
+		return [4]string{"soft.hold", "soft.transfer", "", "soft.end"}
+	case c.state == CallHeld:
+		return [4]string{"soft.resume", "soft.transfer", "", "soft.end"}
+	}
+	return [4]string{"", "", "", "soft.end"}
+}
+
+// maxDigits bounds a dialled number.
+const maxDigits = 32
+
+// callTick handles the call timers: the inter-digit timeout and the end
+// of an ended call's display.
+func (p *Phone) callTick(now time.Time) {
+	for i := range p.calls {
+		c := &p.calls[i]
+		switch {
+		case c.state == CallEnded && !now.Before(c.ended.Add(endedShown)):
+			p.calls[i] = callSlot{}
+			p.refocus()
+			p.dirty = true
+		case (c.predial || c.transfer) && c.digits != "" && !now.Before(c.lastDigit.Add(p.dialTimeout())):
+			p.send(i)
+		}
+	}
+}
+
+func (p *Phone) dialTimeout() time.Duration {
+	if p.set.DialTimeout > 0 {
+		return p.set.DialTimeout
+	}
+	return DefaultDialTimeout
+}
+
+// callWake returns the next time a call needs the loop: the dial timeout,
+// the end of an ended call's display, the next second of a call's timer.
+func (p *Phone) callWake(now time.Time) (time.Time, bool) {
+	var next time.Time
+	earliest := func(t time.Time) {
+		if next.IsZero() || t.Before(next) {
+			next = t
+		}
+	}
+	for i := range p.calls {
+		c := &p.calls[i]
+		switch {
+		case !c.used:
+		case c.state == CallEnded:
+			earliest(c.ended.Add(endedShown))
+		case (c.predial || c.transfer) && c.digits != "":
+			earliest(c.lastDigit.Add(p.dialTimeout()))
+		case !c.connected.IsZero():
+			earliest(now.Add(time.Second - now.Sub(c.connected)%time.Second))
+		}
+	}
+	return next, !next.IsZero()
+}
+
+// callStatus lists the calls for Status.
+func (p *Phone) callStatus() []CallStatus {
+	out := []CallStatus{}
+	for i := range p.calls {
+		c := &p.calls[i]
+		if !c.used {
+			continue
+		}
+		out = append(out, CallStatus{Line: c.line, State: c.state, Direction: c.dir, Remote: c.remote})
+	}
+	return out
+}
+
+// callView is what the screen shows of one call.
+type callView struct {
+	used     bool
+	line     int
+	state    CallState
+	dir      Direction
+	name     string
+	number   string
+	collect  bool // typing a number (predial or transfer target)
+	transfer bool
+	digits   string
+	secs     int
+	muted    bool
+	heldBy   bool
+	reason   string
+}
+
+func (c *callSlot) view(now time.Time) callView {
+	v := callView{used: c.used, line: c.line, state: c.state, dir: c.dir, name: c.name, number: c.number,
+		collect: c.predial || c.transfer, transfer: c.transfer, digits: c.digits,
+		muted: c.muted, heldBy: c.heldBy, reason: c.reason}
+	if !c.connected.IsZero() {
+		end := now
+		if c.state == CallEnded {
+			end = c.ended
+		}
+		v.secs = int(end.Sub(c.connected) / time.Second)
+	}
+	return v
+}

@@ -1,0 +1,298 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"ccphone/hal"
+)
+
+// fakeTelephony records what the phone asks of its lines.
+type fakeTelephony struct {
+	next CallID
+	log  []string
+}
+
+func (f *fakeTelephony) add(format string, a ...any) { f.log = append(f.log, fmt.Sprintf(format, a...)) }
+
+func (f *fakeTelephony) Dial(line int, target string) (CallID, error) {
+	f.next++
+	f.add("dial %d %s -> %d", line, target, f.next)
+	return f.next, nil
+}
+func (f *fakeTelephony) Answer(id CallID) error           { f.add("answer %d", id); return nil }
+func (f *fakeTelephony) Reject(id CallID, code int) error { f.add("reject %d %d", id, code); return nil }
+func (f *fakeTelephony) Hangup(id CallID) error           { f.add("hangup %d", id); return nil }
+func (f *fakeTelephony) Hold(id CallID, hold bool) error  { f.add("hold %d %v", id, hold); return nil }
+func (f *fakeTelephony) Mute(id CallID, mute bool) error  { f.add("mute %d %v", id, mute); return nil }
+func (f *fakeTelephony) SendDTMF(id CallID, d byte) error { f.add("dtmf %d %c", id, d); return nil }
+func (f *fakeTelephony) Transfer(id CallID, target string) error {
+	f.add("transfer %d %s", id, target)
+	return nil
+}
+func (f *fakeTelephony) TransferTo(id, consult CallID) error {
+	f.add("transfer %d to %d", id, consult)
+	return nil
+}
+
+// take returns what was asked since the last take.
+func (f *fakeTelephony) take() string {
+	s := strings.Join(f.log, "; ")
+	f.log = nil
+	return s
+}
+
+func newCallPhone(t testing.TB) (*testPhone, *fakeTelephony) {
+	tel := &fakeTelephony{next: 100}
+	tp := newTestPhone(t, testSettings())
+	tp.opts.Telephony = tel
+	return tp, tel
+}
+
+func (tp *testPhone) event(ev CallEvent) {
+	tp.callEvent(ev)
+	tp.refresh()
+}
+
+func (tp *testPhone) wantTel(tel *fakeTelephony, want string) {
+	tp.t.Helper()
+	if got := tel.take(); got != want {
+		tp.t.Errorf("telephony: %q, want %q", got, want)
+	}
+}
+
+func (tp *testPhone) wantLED(l hal.LED, c hal.Color, pat hal.Pattern) {
+	tp.t.Helper()
+	if got, want := tp.leds.State(l), (hal.LEDState{Color: c, Pattern: pat}).Normalize(); got != want {
+		tp.t.Errorf("%v LED = %v, want %v", l, got, want)
+	}
+}
+
+func (tp *testPhone) wantCalls(want string) {
+	tp.t.Helper()
+	var got []string
+	for _, c := range tp.Status().Calls {
+		got = append(got, fmt.Sprintf("%d %v %v %s", c.Line, c.State, c.Direction, c.Remote))
+	}
+	if s := strings.Join(got, "; "); s != want {
+		tp.t.Errorf("calls %q, want %q", s, want)
+	}
+}
+
+func TestDialFromThePad(t *testing.T) {
+	tp, tel := newCallPhone(t)
+	tp.press(hal.Key2, hal.Key0, hal.Key0, hal.Key1, hal.KeyBack, hal.Key0)
+	tp.wantCalls("1 dialing out ")
+	tp.wantLED(hal.LEDLine1, hal.ColorRed, hal.PatternSteady)
+	tp.wantLED(hal.LEDHeadset, hal.ColorRed, hal.PatternSteady)
+	tp.wantTel(tel, "")
+	tp.press(hal.KeyOK)
+	tp.wantTel(tel, "dial 1 2000 -> 101")
+
+	tp.event(CallEvent{ID: 101, State: CallRinging, Remote: "sip:2000@pbx", RemoteNumber: "2000"})
+	tp.wantCalls("1 ringing out sip:2000@pbx")
+	tp.event(CallEvent{ID: 101, State: CallConnected})
+	tp.clock.Advance(65 * time.Second)
+	tp.tick()
+	tp.refresh()
+	if got := tp.last.calls[0].secs; got != 65 {
+		t.Errorf("call timer %d s, want 65", got)
+	}
+	tp.press(hal.KeyHeadset)
+	tp.wantTel(tel, "hangup 101")
+	tp.event(CallEvent{ID: 101, State: CallEnded, Reason: "BYE"})
+	tp.wantLED(hal.LEDLine1, hal.ColorOff, hal.PatternOff)
+	tp.wantLED(hal.LEDHeadset, hal.ColorOff, hal.PatternOff)
+	tp.clock.Advance(endedShown)
+	tp.tick()
+	tp.refresh()
+	tp.wantCalls("")
+
+	tp.press(hal.KeyRedial)
+	tp.wantTel(tel, "dial 1 2000 -> 102")
+}
+
+func TestDialTimeoutAndPound(t *testing.T) {
+	tp, tel := newCallPhone(t)
+	tp.press(hal.Key5, hal.Key5)
+	tp.clock.Advance(DefaultDialTimeout - time.Second)
+	tp.tick()
+	tp.wantTel(tel, "")
+	tp.clock.Advance(time.Second)
+	tp.tick()
+	tp.wantTel(tel, "dial 1 55 -> 101")
+	tp.event(CallEvent{ID: 101, State: CallEnded, Reason: "486 Busy Here"})
+	tp.press(hal.KeySoft4) // nothing labelled: the ended call is not dialled again
+	tp.clock.Advance(endedShown)
+	tp.tick()
+
+	tp.press(hal.KeyStar, hal.Key7, hal.KeyPound)
+	tp.wantTel(tel, "dial 1 *7 -> 102")
+}
+
+func TestCancelPredial(t *testing.T) {
+	tp, tel := newCallPhone(t)
+	tp.press(hal.KeyHeadset) // off hook: dial tone, no digits
+	tp.wantCalls("1 dialing out ")
+	tp.press(hal.KeyHeadset) // and back on hook
+	tp.wantCalls("")
+	tp.press(hal.Key1, hal.KeySoft4) // Cancel
+	tp.wantCalls("")
+	tp.wantTel(tel, "")
+}
+
+func TestIncomingAnswerHoldResume(t *testing.T) {
+	tp, tel := newCallPhone(t)
+	tp.press(hal.KeyMenu) // a call interrupts the menu
+	tp.event(CallEvent{ID: 7, Line: 1, State: CallRinging, Direction: Incoming, Remote: "sip:555@pbx", RemoteName: "Anna", RemoteNumber: "555"})
+	tp.wantScreen("idle")
+	tp.wantCalls("1 ringing in sip:555@pbx")
+	tp.wantLED(hal.LEDLine1, hal.ColorGreen, hal.PatternFast)
+	tp.wantLED(hal.LEDHeadset, hal.ColorOff, hal.PatternOff)
+	tp.press(hal.KeyHeadset)
+	tp.wantTel(tel, "answer 7")
+	tp.event(CallEvent{ID: 7, State: CallConnected})
+	tp.wantLED(hal.LEDLine1, hal.ColorRed, hal.PatternSteady)
+	tp.press(hal.KeyHold)
+	tp.wantTel(tel, "hold 7 true")
+	tp.wantLED(hal.LEDLine1, hal.ColorRed, hal.PatternSlow)
+	tp.wantLED(hal.LEDHeadset, hal.ColorRed, hal.PatternSteady)
+	tp.press(hal.KeySoft1) // Resume
+	tp.wantTel(tel, "hold 7 false")
+	tp.press(hal.KeyRedial, hal.Key4, hal.KeyRedial)
+	tp.wantTel(tel, "mute 7 true; dtmf 7 4; mute 7 false")
+	if tp.Status().RingSpeaker {
+		t.Error("the Hold key in a call switched ringing to the speaker")
+	}
+}
+
+func TestIncomingRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(*Settings)
+		want string
+	}{
+		{"dnd 486", func(s *Settings) { s.DND = true }, "reject 9 486"},
+		{"dnd 603", func(s *Settings) { s.DND, s.DNDCode = true, 603 }, "reject 9 603"},
+		{"auto answer", func(s *Settings) { s.AutoAnswer = true }, "answer 9"},
+		{"intercom not allowed", func(s *Settings) {}, ""},
+		{"intercom allowed", func(s *Settings) { s.AllowIntercom = true }, "answer 9"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tp, tel := newCallPhone(t)
+			s := tp.set
+			tc.set(&s)
+			tp.useSettings(s)
+			tp.event(CallEvent{ID: 9, Line: 1, State: CallRinging, Direction: Incoming, AutoAnswer: strings.HasPrefix(tc.name, "intercom")})
+			tp.wantTel(tel, tc.want)
+		})
+	}
+}
+
+func TestTwoCalls(t *testing.T) {
+	tp, tel := newCallPhone(t)
+	tp.event(CallEvent{ID: 1, Line: 1, State: CallRinging, Direction: Incoming, RemoteNumber: "111"})
+	tp.press(hal.KeySoft1) // Answer
+	tp.event(CallEvent{ID: 1, State: CallConnected})
+	tp.wantTel(tel, "answer 1")
+
+	// A second call waits; answering it holds the first.
+	tp.event(CallEvent{ID: 2, Line: 2, State: CallRinging, Direction: Incoming, RemoteNumber: "222"})
+	if tp.focus != 0 {
+		t.Error("the waiting call took the screen from the connected one")
+	}
+	tp.wantLED(hal.LEDLine2, hal.ColorGreen, hal.PatternFast)
+	tp.press(hal.KeyLine2)
+	tp.wantTel(tel, "hold 1 true; answer 2")
+	tp.event(CallEvent{ID: 2, State: CallConnected})
+	tp.wantLED(hal.LEDLine1, hal.ColorRed, hal.PatternSlow)
+	tp.wantLED(hal.LEDLine2, hal.ColorRed, hal.PatternSteady)
+
+	// A third is refused: both appearances are busy.
+	tp.event(CallEvent{ID: 3, Line: 1, State: CallRinging, Direction: Incoming})
+	tp.wantTel(tel, "reject 3 486")
+
+	// The line keys swap between the two.
+	tp.press(hal.KeyLine1)
+	tp.wantTel(tel, "hold 2 true; hold 1 false")
+	tp.wantCalls("1 connected in ; 2 held in ")
+
+	// Transfer joins them: the held call goes to the one we talk to.
+	tp.press(hal.KeyTransfer)
+	tp.wantTel(tel, "transfer 2 to 1")
+	tp.event(CallEvent{ID: 1, State: CallEnded})
+	if tp.focus != 1 {
+		t.Errorf("focus %d after the front call ended, want the other call", tp.focus)
+	}
+}
+
+func TestBlindTransfer(t *testing.T) {
+	tp, tel := newCallPhone(t)
+	tp.event(CallEvent{ID: 4, Line: 1, State: CallRinging, Direction: Incoming})
+	tp.press(hal.KeyHeadset)
+	tp.event(CallEvent{ID: 4, State: CallConnected})
+	tel.take()
+	tp.press(hal.KeyTransfer, hal.Key3, hal.Key0, hal.Key0)
+	tp.wantTel(tel, "")
+	tp.press(hal.KeyOK)
+	tp.wantTel(tel, "transfer 4 300")
+}
+
+func TestCallGolden(t *testing.T) {
+	incoming := CallEvent{ID: 7, Line: 1, State: CallRinging, Direction: Incoming, Remote: "sip:5551234@pbx", RemoteName: "Anna Petrova", RemoteNumber: "5551234"}
+	for _, lang := range []string{"en", "ru"} {
+		for _, sc := range []struct {
+			name  string
+			setup func(tp *testPhone)
+		}{
+			{"predial", func(tp *testPhone) { tp.press(hal.Key2, hal.Key0, hal.Key0, hal.Key0) }},
+			{"calling", func(tp *testPhone) {
+				tp.press(hal.Key2, hal.Key0, hal.Key0, hal.Key0, hal.KeyOK)
+				tp.event(CallEvent{ID: 101, State: CallRinging, RemoteNumber: "2000"})
+			}},
+			{"incoming", func(tp *testPhone) { tp.event(incoming) }},
+			{"connected", func(tp *testPhone) {
+				tp.event(incoming)
+				tp.press(hal.KeyHeadset)
+				tp.event(CallEvent{ID: 7, State: CallConnected})
+				tp.clock.Advance(83 * time.Second)
+			}},
+			{"held", func(tp *testPhone) {
+				tp.event(incoming)
+				tp.press(hal.KeyHeadset)
+				tp.event(CallEvent{ID: 7, State: CallConnected})
+				tp.press(hal.KeyHold)
+			}},
+			{"two_calls", func(tp *testPhone) {
+				tp.event(incoming)
+				tp.press(hal.KeyHeadset)
+				tp.event(CallEvent{ID: 7, State: CallConnected})
+				tp.clock.Advance(10 * time.Second)
+				tp.event(CallEvent{ID: 8, Line: 2, State: CallRinging, Direction: Incoming, RemoteNumber: "2001"})
+			}},
+			{"transfer", func(tp *testPhone) {
+				tp.event(incoming)
+				tp.press(hal.KeyHeadset)
+				tp.event(CallEvent{ID: 7, State: CallConnected})
+				tp.press(hal.KeyTransfer, hal.Key3, hal.Key0)
+			}},
+			{"ended", func(tp *testPhone) {
+				tp.press(hal.Key2, hal.KeyOK)
+				tp.event(CallEvent{ID: 101, State: CallEnded, Reason: "486 Busy Here"})
+			}},
+		} {
+			name := "call_" + sc.name + "_" + lang
+			t.Run(name, func(t *testing.T) {
+				tp, _ := newCallPhone(t)
+				s := tp.set
+				s.Language = lang
+				tp.useSettings(s)
+				sc.setup(tp)
+				tp.refresh()
+				checkGolden(t, name, tp.display.Frame())
+			})
+		}
+	}
+}
