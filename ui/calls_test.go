@@ -15,15 +15,20 @@ type fakeTelephony struct {
 	log  []string
 }
 
-func (f *fakeTelephony) add(format string, a ...any) { f.log = append(f.log, fmt.Sprintf(format, a...)) }
+func (f *fakeTelephony) add(format string, a ...any) {
+	f.log = append(f.log, fmt.Sprintf(format, a...))
+}
 
 func (f *fakeTelephony) Dial(line int, target string) (CallID, error) {
 	f.next++
 	f.add("dial %d %s -> %d", line, target, f.next)
 	return f.next, nil
 }
-func (f *fakeTelephony) Answer(id CallID) error           { f.add("answer %d", id); return nil }
-func (f *fakeTelephony) Reject(id CallID, code int) error { f.add("reject %d %d", id, code); return nil }
+func (f *fakeTelephony) Answer(id CallID) error { f.add("answer %d", id); return nil }
+func (f *fakeTelephony) Reject(id CallID, code int) error {
+	f.add("reject %d %d", id, code)
+	return nil
+}
 func (f *fakeTelephony) Hangup(id CallID) error           { f.add("hangup %d", id); return nil }
 func (f *fakeTelephony) Hold(id CallID, hold bool) error  { f.add("hold %d %v", id, hold); return nil }
 func (f *fakeTelephony) Mute(id CallID, mute bool) error  { f.add("mute %d %v", id, mute); return nil }
