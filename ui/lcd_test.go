@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"ccphone/hal"
+	"ccphone/hal/haltest"
 	"ccphone/hal/st7565"
 	"ccphone/hal/st7565/st7565test"
 	"ccphone/ui/i18n"
@@ -37,7 +38,7 @@ func newBusPhone(tb testing.TB) (*Phone, *st7565test.Controller, *shippedDisplay
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p, err := New(Options{Display: disp, LEDs: nopLEDs{}, Catalogs: cats, Settings: testSettings(), Clock: newFakeClock(start)})
+	p, err := New(Options{Display: disp, LEDs: nopLEDs{}, Catalogs: cats, Settings: testSettings(), Clock: haltest.NewClockAt(start)})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -24,7 +24,7 @@ type Options struct {
 	LEDs     hal.LEDs
 	Catalogs *i18n.Set
 	Settings Settings // the configuration at start
-	Clock    Clock    // nil means SystemClock
+	Clock    Clock    // nil means hal.SystemClock
 	Logger   *slog.Logger
 
 	Version string // shown on the Version screen and in Status
@@ -128,7 +128,7 @@ func New(opts Options) (*Phone, error) {
 		return nil, fmt.Errorf("%w: no catalogs", ErrOptions)
 	}
 	if opts.Clock == nil {
-		opts.Clock = SystemClock{}
+		opts.Clock = hal.SystemClock{}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

@@ -29,7 +29,7 @@ type testPhone struct {
 	t       testing.TB
 	display *haltest.Display
 	leds    *haltest.LEDs
-	clock   *fakeClock
+	clock   *haltest.Clock
 	saved   []string
 	saveErr error
 }
@@ -42,7 +42,7 @@ func newTestPhone(t testing.TB, s Settings) *testPhone {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tp := &testPhone{t: t, display: haltest.NewDisplay(), leds: &haltest.LEDs{}, clock: newFakeClock(start)}
+	tp := &testPhone{t: t, display: haltest.NewDisplay(), leds: &haltest.LEDs{}, clock: haltest.NewClockAt(start)}
 	p, err := New(Options{
 		Display:  tp.display,
 		LEDs:     tp.leds,

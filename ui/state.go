@@ -1,37 +1,22 @@
 package ui
 
-import "fmt"
+import (
+	"fmt"
 
-// RegistrationState is where a line stands with its registrar.
-//
-//	Disabled    → Registering  (the line is enabled)
-//	Registering → Registered   (200 OK to REGISTER)
-//	Registering → Failed       (refused, or no answer from any server)
-//	Registered  → Registering  (refresh failed, failing over)
-//	Failed      → Registering  (retry)
-//	any         → Disabled     (the line is disabled)
-type RegistrationState uint8
+	"ccphone/sip"
+)
+
+// RegistrationState is where a line stands with its registrar: the SIP
+// layer's states, which the idle screen and /api/state show.
+type RegistrationState = sip.RegistrationState
 
 // Registration states.
 const (
-	RegistrationDisabled RegistrationState = iota
-	RegistrationRegistering
-	RegistrationRegistered
-	RegistrationFailed
+	RegistrationDisabled    = sip.RegistrationDisabled
+	RegistrationRegistering = sip.RegistrationRegistering
+	RegistrationRegistered  = sip.RegistrationRegistered
+	RegistrationFailed      = sip.RegistrationFailed
 )
-
-var registrationNames = [...]string{"disabled", "registering", "registered", "failed"}
-
-// String returns the state as /api/state spells it.
-func (s RegistrationState) String() string {
-	if int(s) < len(registrationNames) {
-		return registrationNames[s]
-	}
-	return fmt.Sprintf("RegistrationState(%d)", uint8(s))
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (s RegistrationState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // CallState is where a call stands.
 //

@@ -27,7 +27,12 @@ var _ hal.Clock = (*Clock)(nil)
 
 // NewClock returns a clock stopped at 2026-01-02 03:04:05 UTC.
 func NewClock() *Clock {
-	c := &Clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	return NewClockAt(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+}
+
+// NewClockAt returns a clock stopped at t.
+func NewClockAt(t time.Time) *Clock {
+	c := &Clock{now: t}
 	c.cond = sync.NewCond(&c.mu)
 	return c
 }
@@ -112,5 +117,51 @@ func (c *Clock) WaitPending(n int) {
 	defer c.mu.Unlock()
 	for len(c.timers) != n {
 		c.cond.Wait()
+	}
+}
+
+// NewTimer implements hal.Clock: the timer fires during an Advance that
+// reaches its deadline, or at once when reset with d <= 0.
+func (c *Clock) NewTimer() hal.Timer {
+	return &fakeTimer{c: c, ch: make(chan time.Time, 1)}
+}
+
+type fakeTimer struct {
+	c    *Clock
+	ch   chan time.Time
+	mu   sync.Mutex
+	stop func() bool
+}
+
+func (t *fakeTimer) C() <-chan time.Time { return t.ch }
+
+func (t *fakeTimer) Reset(d time.Duration) {
+	t.Stop()
+	if d <= 0 {
+		t.ch <- t.c.Now()
+		return
+	}
+	stop := t.c.AfterFunc(d, func() {
+		select {
+		case t.ch <- t.c.Now():
+		default:
+		}
+	})
+	t.mu.Lock()
+	t.stop = stop
+	t.mu.Unlock()
+}
+
+func (t *fakeTimer) Stop() {
+	t.mu.Lock()
+	stop := t.stop
+	t.stop = nil
+	t.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	select {
+	case <-t.ch:
+	default:
 	}
 }
