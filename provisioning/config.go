@@ -231,6 +231,7 @@ func (c *config) conflicts() ErrorList {
 			}
 		}
 	}
+	errs = append(errs, c.fetchConflicts()...)
 	return errs
 }
 

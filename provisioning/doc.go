@@ -44,4 +44,34 @@
 //
 // Schemas, Files handed to Merge, Configs and Values are immutable and
 // safe for concurrent use.
+//
+// # Auto-provisioning
+//
+// A Provisioner keeps the phone in step with the provisioning server:
+//
+//	p, err := provisioning.New(provisioning.Options{
+//		Base: []*provisioning.File{own}, // ccphoned --config: server, keys
+//		StateDir: stateDir, MAC: mac,
+//		Local: func() *provisioning.File { return running().Local() },
+//		Apply: func(old, new *provisioning.Config, changed []string) {
+//			events <- configChanged{new, changed} // to the event loop
+//		},
+//		Status: func(lc provisioning.LastCheck) { events <- lc }, // LCD, panel
+//	})
+//	cfg := p.Config()       // the last good config, saved across restarts
+//	go p.Run(ctx)           // start-up, interval with jitter, window
+//	p.CheckNow()            // menu; SIP NOTIFY check-sync from the registrar
+//
+// A check fetches <model>.cfg and <mac>.cfg with a Fetcher (HTTP(S) with
+// a pinned CA, basic or digest auth and a client certificate; TFTP; local
+// paths) conditionally, verifies Ed25519 signatures (VerifyFile), decrypts
+// the per-MAC file (DecryptFile), and merges everything with Merge. Only
+// when all of it succeeds does it save the files atomically
+// (WriteFileAtomic) and call Apply; otherwise the running Config and the
+// saved state stay as they were and LastCheck.Err says why. In the event
+// loop, PendingChanges holds back the changes of a busy line until its
+// call ends. Firmware stages, switches and rolls back binaries. The
+// server may also be taken from a DHCP lease (ReadLease).
+//
+//go:generate go run ../cmd/ccprov docs --out ../docs/provisioning.md
 package provisioning

@@ -13,6 +13,7 @@ import (
 func (s *Schema) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(markdownIntro)
+	b.WriteString(markdownFetching)
 	seen := make(map[string]bool, len(s.settings))
 	section := ""
 	for i := range s.settings {
@@ -60,6 +61,8 @@ func sectionTitle(group string) string {
 		return "Audio: " + group
 	case "provisioning":
 		return "Provisioning"
+	case "firmware":
+		return "Firmware"
 	}
 	return group
 }

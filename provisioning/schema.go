@@ -11,7 +11,8 @@ import (
 type Type int
 
 // The setting types. Every type but TypeString, TypeHost, TypeHostPort,
-// TypeURL and TypeKeyList treats an empty value as "reset to default".
+// TypeURL, TypeKeyList, TypeWindow, TypeBase64 and TypeVersion treats an
+// empty value as "reset to default".
 const (
 	TypeBool     Type = iota + 1 // 0 or 1
 	TypeInt                      // whole number in Min..Max
@@ -22,6 +23,9 @@ const (
 	TypeHostPort                 // host[:port], IPv6 in brackets, or empty
 	TypeURL                      // http://, https:// or tftp:// URL, or empty
 	TypeKeyList                  // "*" or comma-separated user-owned keys
+	TypeWindow                   // daily time window "HH:MM-HH:MM", or empty
+	TypeBase64                   // Min bytes in standard base64 (keys, signatures), or empty
+	TypeVersion                  // dotted numbers ("1.4.2"), or empty
 )
 
 // String names the type as the admin reference does.
@@ -45,6 +49,12 @@ func (t Type) String() string {
 		return "url"
 	case TypeKeyList:
 		return "key list"
+	case TypeWindow:
+		return "time window"
+	case TypeBase64:
+		return "base64"
+	case TypeVersion:
+		return "version"
 	}
 	return "Type(" + strconv.Itoa(int(t)) + ")"
 }
@@ -88,7 +98,7 @@ type Setting struct {
 	Key     string   // full key, e.g. "account.1.sip_server.2.port"
 	Pattern string   // key with placeholders, e.g. "account.N.sip_server.M.port"
 	Type    Type     // kind of value
-	Min     int      // TypeInt: smallest allowed value
+	Min     int      // TypeInt: smallest allowed value; TypeBase64: bytes decoded
 	Max     int      // TypeInt: largest allowed value
 	MaxLen  int      // longest value: characters for strings, bytes for hosts, URLs, key lists
 	Values  []string // TypeEnum: the choices, canonical spelling
@@ -120,6 +130,12 @@ func (st *Setting) Allowed() string {
 		return "an http://, https:// or tftp:// URL"
 	case TypeKeyList:
 		return "* or comma-separated user-owned keys"
+	case TypeWindow:
+		return "HH:MM-HH:MM"
+	case TypeBase64:
+		return strconv.Itoa(st.Min) + " bytes in base64"
+	case TypeVersion:
+		return "dotted numbers, e.g. 1.4.2"
 	}
 	return ""
 }

@@ -97,9 +97,28 @@ func phoneSettings() []Setting {
 		intSetting("headset.volume", 0, 10, 5, User, "Agent headset volume."),
 		intSetting("speaker.volume", 0, 10, 5, User, "Speaker volume for hands-free calls."),
 
-		typedSetting("provisioning.server_url", TypeURL, 255, Admin, "Where the phone fetches its common file and `<mac>.cfg`; empty turns fetching off."),
-		intSetting("provisioning.interval", 0, 10080, 1440, Admin, "Minutes between provisioning checks; 0 checks only at start-up."),
+		typedSetting("provisioning.server_url", TypeURL, 255, Admin, "Folder the phone fetches its common file `<model>.cfg` and then `<mac>.cfg` from (http, https or tftp URL); `{mac}` and `{model}` in it are replaced. Empty takes the URL from DHCP (provisioning.dhcp_option)."),
+		enumSetting("provisioning.dhcp_option", []string{"auto", "160", "66", "off"}, "auto", Admin, "When provisioning.server_url is empty: take the server from DHCP option 160 (a URL), 66 (TFTP server name), `auto` (160, else 66), or `off` (no fetching)."),
+		stringSetting("provisioning.dhcp_lease_file", 255, "/var/lib/dhcp/dhclient.leases", Admin, "Lease file of the OS DHCP client the options are read from: dhclient's text format, `key=value` lines (dhcpcd --dumplease, udhcpc) or a raw DHCP packet (dhcpcd `.lease`)."),
+		intSetting("provisioning.interval", 0, 10080, 1440, Admin, "Minutes between provisioning checks; 0 checks only at start-up, from the menu and on check-sync."),
+		intSetting("provisioning.jitter", 0, 50, 10, Admin, "Random spread of each interval, in percent either way, so a thousand phones do not ask the server in the same second."),
+		typedSetting("provisioning.window", TypeWindow, 11, Admin, "Maintenance window `HH:MM-HH:MM` (phone's local time; may wrap midnight) that periodic checks are moved into, at a random moment; empty allows any time. Start-up, menu and check-sync checks ignore it."),
+		intSetting("provisioning.timeout", 1, 600, 60, Admin, "Seconds a whole fetch may take, connect and transfer together; a server that stops sending for a third of it (at most 15 s) is given up on too."),
+		stringSetting("provisioning.user_name", 64, "", Admin, "User name for HTTP basic or digest authentication (RFC 7617, RFC 7616 MD5 or SHA-256); empty sends none."),
+		{Pattern: "provisioning.password", Type: TypeString, MaxLen: 64, Owner: Admin, Secret: true,
+			Help: "Password for HTTP basic or digest authentication. Never shown in logs or dumps."},
+		stringSetting("provisioning.ca_file", 255, "", Admin, "PEM file of the CA that HTTPS servers must chain to, instead of the system roots (a pinned CA)."),
+		stringSetting("provisioning.client_cert", 255, "", Admin, "PEM certificate the phone shows HTTPS servers that ask for one; needs provisioning.client_key."),
+		stringSetting("provisioning.client_key", 255, "", Admin, "PEM private key file of provisioning.client_cert."),
+		{Pattern: "provisioning.signing_key", Type: TypeBase64, Min: 32, MaxLen: 64, Owner: Admin, Help: "Ed25519 public key that signs the files; when set, every file needs a valid `<file>.sig` beside it and unsigned or badly signed files are refused. See `ccprov keygen` and `ccprov sign`."},
+		{Pattern: "provisioning.device_key", Type: TypeBase64, Min: 32, MaxLen: 64, Owner: Admin, Secret: true,
+			Help: "This phone's AES-256-GCM key (see `ccprov keygen --device`); when set, `<mac>.cfg` must be encrypted for this phone and a plain one is refused. Never shown in logs or dumps."},
 		typedSetting("provisioning.override_local", TypeKeyList, 1024, Admin, "User-owned keys whose local changes on the phone are dropped and refused, so the admin value wins; `*` means all of them."),
+
+		typedSetting("firmware.url", TypeURL, 255, Admin, "Where the firmware binary is fetched from; empty turns firmware updates off. Needs firmware.version and firmware.signature."),
+		typedSetting("firmware.version", TypeVersion, 32, Admin, "Version of the binary at firmware.url, dotted numbers (`1.4.2`). The phone installs it when it is newer than the running one."),
+		{Pattern: "firmware.signature", Type: TypeBase64, Min: 64, MaxLen: 100, Owner: Admin, Help: "Ed25519 signature of the binary by provisioning.signing_key, made with `ccprov sign-firmware`."},
+		boolSetting("firmware.allow_downgrade", "0", Admin, "Allow installing a firmware.version older than the running one."),
 	}
 }
 

@@ -1,6 +1,7 @@
 package provisioning
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -140,6 +141,26 @@ func (s *Schema) value(st *Setting, text string) (Value, *valueProblem) {
 	case TypeURL:
 		if text != "" && !validURL(text) {
 			return Value{}, &valueProblem{quoted + " is not an http, https or tftp URL", ErrType}
+		}
+	case TypeWindow:
+		if text != "" {
+			w, err := ParseWindow(text)
+			if err != nil {
+				return Value{}, &valueProblem{quoted + " is not a time window", ErrType}
+			}
+			v.text = w.String()
+		}
+	case TypeBase64:
+		if text != "" {
+			if raw, err := base64.StdEncoding.DecodeString(text); err != nil || len(raw) != st.Min {
+				return Value{}, &valueProblem{quoted + " is not " + strconv.Itoa(st.Min) + " bytes in base64", ErrType}
+			}
+		}
+	case TypeVersion:
+		if text != "" {
+			if _, err := parseVersion(text); err != nil {
+				return Value{}, &valueProblem{quoted + " is not a version", ErrType}
+			}
 		}
 	case TypeKeyList:
 		canon, bad := s.keyList(text)

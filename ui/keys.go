@@ -78,6 +78,9 @@ func (p *Phone) longPress(k hal.Key) {
 			p.regs[i] = RegistrationRegistering
 		}
 		p.log.Info("line registration switched", "line", i+1, "on", !p.lineOff[i])
+		if p.opts.SwitchLine != nil {
+			p.opts.SwitchLine(i+1, !p.lineOff[i])
+		}
 		p.dirty = true
 	case hal.KeyBack:
 		p.home()

@@ -41,6 +41,10 @@ type Options struct {
 	// OnChange is called on the event loop after a new Status is
 	// published. It must not block.
 	OnChange func()
+	// SwitchLine switches a line's registration off or on (a long press
+	// on its line key), without changing the configuration. It runs on
+	// the event loop and must not block. Nil only changes the display.
+	SwitchLine func(line int, on bool)
 	// Telephony places and controls calls. Nil leaves the phone without
 	// calls (the keys that would start one say so).
 	Telephony Telephony
@@ -68,29 +72,30 @@ type Phone struct {
 	status atomic.Pointer[Status]
 
 	// Owned by the Run goroutine.
-	set      Settings
-	cat      *i18n.Catalog
-	regs     [NumLines]RegistrationState
-	lineOff  [NumLines]bool // registration switched off by a long press
-	missed   int
-	vm       int
-	monitor  bool
-	stack    [8]pageRef // open pages; stack[0] is idle
-	depth    int
-	edit     int // value being edited on a kindValue page
-	text     []string
-	textGen  int
-	popup    popup
-	held     hal.Key // key down and not yet released
-	heldAt   time.Time
-	heldLong bool
-	frame    hal.Frame
-	last     view
-	shown    bool
-	leds     [hal.NumLEDs]hal.LEDState
-	ledsSet  bool
-	dirty    bool // Status needs publishing
-	notice   string
+	set       Settings
+	cat       *i18n.Catalog
+	regs      [NumLines]RegistrationState
+	regServer [NumLines]string // the registrar in use, as the SIP layer reports it
+	lineOff   [NumLines]bool   // registration switched off by a long press
+	missed    int
+	vm        int
+	monitor   bool
+	stack     [8]pageRef // open pages; stack[0] is idle
+	depth     int
+	edit      int // value being edited on a kindValue page
+	text      []string
+	textGen   int
+	popup     popup
+	held      hal.Key // key down and not yet released
+	heldAt    time.Time
+	heldLong  bool
+	frame     hal.Frame
+	last      view
+	shown     bool
+	leds      [hal.NumLEDs]hal.LEDState
+	ledsSet   bool
+	dirty     bool // Status needs publishing
+	notice    string
 
 	calls      [NumCalls]callSlot
 	focus      int    // the call slot in front
@@ -161,13 +166,15 @@ func (p *Phone) ApplySettings(ctx context.Context, s Settings) error {
 	return p.do(ctx, func() { p.useSettings(s) })
 }
 
-// SetRegistration reports a line's registration state (line is 1-based).
-func (p *Phone) SetRegistration(ctx context.Context, line int, st RegistrationState) error {
+// SetRegistration reports a line's registration state (line is 1-based)
+// and the registrar it is at ("" keeps the configured one on show).
+func (p *Phone) SetRegistration(ctx context.Context, line int, st RegistrationState, server string) error {
 	if line < 1 || line > NumLines {
 		return fmt.Errorf("%w: line %d", ErrOptions, line)
 	}
 	return p.do(ctx, func() {
 		p.regs[line-1] = st
+		p.regServer[line-1] = server
 		p.dirty = true
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -243,6 +244,13 @@ func TestIdleKeys(t *testing.T) {
 
 func TestLongPressLineSwitchesRegistration(t *testing.T) {
 	tp := newTestPhone(t, testSettings())
+	var switched []string
+	tp.opts.SwitchLine = func(line int, on bool) { switched = append(switched, fmt.Sprint(line, on)) }
+	defer func() {
+		if got := strings.Join(switched, ","); got != "1 false,1 true" {
+			t.Errorf("SwitchLine calls %q", got)
+		}
+	}()
 	if got := tp.Status().Lines[0].Registration; got != RegistrationRegistering {
 		t.Fatalf("line 1 = %v", got)
 	}
@@ -410,10 +418,13 @@ func TestRun(t *testing.T) {
 	tp.clock.Advance(2 * time.Second)
 	waitFor("idle after a long Back", func() bool { return tp.Status().Screen == "idle" })
 
-	if err := tp.SetRegistration(ctx, 1, RegistrationRegistered); err != nil {
+	if err := tp.SetRegistration(ctx, 1, RegistrationRegistered, "backup.example.net:5060"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("registration", func() bool { return tp.Status().Lines[0].Registration == RegistrationRegistered })
+	waitFor("registration", func() bool {
+		l := tp.Status().Lines[0]
+		return l.Registration == RegistrationRegistered && l.Server == "backup.example.net:5060"
+	})
 
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {

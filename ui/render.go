@@ -354,7 +354,11 @@ func (p *Phone) publish() {
 		Version:     p.opts.Version,
 	}
 	for i, l := range p.set.Lines {
-		s.Lines[i] = LineStatus{Line: i + 1, Label: l.Label, Registration: p.regs[i], Server: l.Server}
+		server := l.Server
+		if p.regServer[i] != "" {
+			server = p.regServer[i]
+		}
+		s.Lines[i] = LineStatus{Line: i + 1, Label: l.Label, Registration: p.regs[i], Server: server}
 	}
 	p.status.Store(s)
 }

@@ -17,8 +17,8 @@ import (
 	"golang.org/x/image/math/fixed"
 
 	"ccphone/board/sim"
-	"ccphone/hal"
 	"ccphone/board/sim/browsertest"
+	"ccphone/hal"
 )
 
 // EnvScreenshot names a variable that, when set, makes the browser test

@@ -7,8 +7,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 
@@ -66,6 +64,13 @@ func openConfig(path, localPath string, languages []string, log *slog.Logger) (*
 	return &configStore{log: log, localPath: localPath, cfg: cfg}, nil
 }
 
+// Config returns the running configuration.
+func (s *configStore) Config() *provisioning.Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg
+}
+
 // Settings returns what the UI needs of the configuration.
 func (s *configStore) Settings() ui.Settings {
 	s.mu.Lock()
@@ -87,7 +92,7 @@ func (s *configStore) SaveLocal(key, value string) error {
 	if err := cfg.Local().Format(&buf); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(s.localPath, buf.Bytes()); err != nil {
+	if err := provisioning.WriteFileAtomic(s.localPath, buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("save %s: %w", key, err)
 	}
 	s.cfg = cfg
@@ -105,6 +110,8 @@ func settingsFrom(cfg *provisioning.Config) ui.Settings {
 		AutoAnswer:  cfg.Bool(ui.KeyAutoAnswer),
 		RingSpeaker: cfg.Bool(ui.KeyRingSpeaker),
 		Clock24:     cfg.String("phone.time_format") != "12",
+		DNDCode:     atoiOr(cfg.String("phone.dnd_code"), 486),
+		PoundSends:  true,
 	}
 	for i := range s.Lines {
 		a := cfg.Account(i + 1)
@@ -124,38 +131,6 @@ func settingsFrom(cfg *provisioning.Config) ui.Settings {
 	return s
 }
 
-// writeFileAtomic replaces path with data so that a power cut leaves
-// either the old file or the new one: temp file, fsync, rename, fsync of
-// the directory.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 // loadBoardFile reads and validates a CC800 board definition; an empty
 // path means the built-in one.
 func loadBoardFile(path string) (*cc800.Definition, error) {
@@ -173,4 +148,12 @@ func loadBoardFile(path string) (*cc800.Definition, error) {
 		return nil, fmt.Errorf("board file: %w", err)
 	}
 	return def, nil
+}
+
+// atoiOr returns s as a number, or def when it is not one.
+func atoiOr(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return def
 }

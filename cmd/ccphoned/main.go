@@ -168,6 +168,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
+	ua, err := newUA(store.Config(), f.board, version, log.With("part", "sip"))
+	if err != nil {
+		return fail(exitFailure, "sip: %v", err)
+	}
+
 	opts := ui.Options{
 		Display:     b.Display(),
 		LEDs:        b.LEDs(),
@@ -178,12 +183,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Board:       f.board,
 		NetAddrs:    netAddrs,
 		SaveSetting: store.SaveLocal,
+		SwitchLine: func(line int, on bool) {
+			if err := ua.SetEnabled(line, on); err != nil {
+				log.Warn("switch line", "line", line, "err", err)
+			}
+		},
 	}
 	if simBoard != nil {
 		opts.OnChange = simBoard.NotifyState
 	}
 	p, err := ui.New(opts)
 	if err != nil {
+		ua.Close()
 		return fail(exitFailure, "%v", err)
 	}
 	phone.Store(p)
@@ -201,6 +212,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	var wg sync.WaitGroup
 	var boardErr error
+	// The user agent outlives the phone's loop a little: it unregisters
+	// both lines after the context ends, and its events are drained.
+	wg.Go(func() {
+		if err := ua.Run(ctx); err != nil && ctx.Err() == nil {
+			log.Error("sip stopped", "err", err)
+			cancel(fmt.Errorf("sip: %w", err))
+		}
+	})
+	wg.Go(func() { forwardSIP(ctx, ua, p, log.With("part", "sip")) })
 	wg.Go(func() {
 		if err := b.Run(ctx, p.Keys()); err != nil && ctx.Err() == nil {
 			boardErr = err

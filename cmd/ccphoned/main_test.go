@@ -105,16 +105,22 @@ type apiState struct {
 
 func (p *phone) state() apiState {
 	p.t.Helper()
-	resp, err := http.Get(p.url + "api/state")
+	s, err := p.fetchState()
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var s apiState
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
-		p.t.Fatal(err)
-	}
 	return s
+}
+
+func (p *phone) fetchState() (apiState, error) {
+	var s apiState
+	resp, err := http.Get(p.url + "api/state")
+	if err != nil {
+		return s, err
+	}
+	defer resp.Body.Close()
+	err = json.NewDecoder(resp.Body).Decode(&s)
+	return s, err
 }
 
 // press presses the named keys through the panel API, one after another.

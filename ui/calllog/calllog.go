@@ -21,11 +21,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"ccphone/provisioning"
 )
 
 // DefaultSize is how many entries the phone keeps.
@@ -167,7 +168,7 @@ func (l *Log) save() error {
 		b.WriteString(formatLine(e))
 		b.WriteByte('\n')
 	}
-	if err := writeAtomic(l.path, b.Bytes()); err != nil {
+	if err := provisioning.WriteFileAtomic(l.path, b.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("calllog: save: %w", err)
 	}
 	return nil
@@ -223,33 +224,4 @@ func parseLine(s string) (Entry, error) {
 	}
 	return Entry{Time: time.UnixMilli(ms), Kind: Kind(kind), Line: line,
 		Duration: time.Duration(dur) * time.Millisecond, Number: f[4], Name: f[5]}, nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
