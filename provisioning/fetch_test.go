@@ -52,7 +52,7 @@ func TestFetchHTTPFromNginx(t *testing.T) {
 	if err != nil || !again.Unchanged || again.Data != nil {
 		t.Fatalf("conditional fetch = %+v, %v; want Unchanged", again, err)
 	}
-	if reqs := srv.Requests(t); len(reqs) != 2 || reqs[1] != "GET /cc800.cfg 304" {
+	if reqs := srv.WaitRequests(t, 2); len(reqs) != 2 || reqs[1] != "GET /cc800.cfg 304" {
 		t.Errorf("requests = %q, want the second to be a 304", reqs)
 	}
 

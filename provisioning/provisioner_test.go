@@ -119,12 +119,12 @@ func TestProvisionerApplyUnchangedRestart(t *testing.T) {
 		t.Errorf("Status = %+v", p.Status())
 	}
 
-	before := len(srv.Requests(t))
+	before := len(srv.WaitRequests(t, 2)) // the first check's two requests
 	lc, err = p.Check(t.Context())
 	if err != nil || lc.Result != ResultUnchanged {
 		t.Fatalf("second check = %+v, %v", lc, err)
 	}
-	reqs := srv.Requests(t)[before:]
+	reqs := srv.WaitRequests(t, before+2)[before:]
 	if want := []string{"GET /cc800.cfg 304", "GET /001565aabbcc.cfg 304"}; !slices.Equal(reqs, want) {
 		t.Errorf("unchanged check made %q, want %q", reqs, want)
 	}

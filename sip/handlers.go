@@ -1,25 +1,33 @@
 package sip
 
 import (
+	"context"
+	"strings"
+	"time"
+
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 )
 
 // allowed lists the methods the UA answers, for the Allow header.
-const allowed = "OPTIONS"
+const allowed = "OPTIONS, NOTIFY"
 
 // routes installs the request handlers. Every handler goes through guard,
 // so the trust policy sees every request first. Calls (INVITE, ACK, BYE,
 // CANCEL, REFER...) add their handlers here.
 func (u *UA) routes() {
 	u.srv.OnOptions(u.guard(u.onOptions))
+	u.srv.OnNotify(u.guard(u.onNotify))
 	u.srv.OnAck(u.guard(func(*sip.Request, sip.ServerTransaction) {}))
 	u.srv.OnNoRoute(u.guard(u.onUnknown))
 }
 
-// guard drops requests the trust policy does not admit, silently.
+// guard drops requests the trust policy does not admit, silently. Run
+// waits for the handlers it lets through before it closes Events.
 func (u *UA) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *sip.Request, tx sip.ServerTransaction) {
+		u.handlers.Add(1)
+		defer u.handlers.Done()
 		if !u.trust.admit(req) {
 			u.log.Debug("dropped request from untrusted source", "method", string(req.Method), "src", req.Source())
 			return
@@ -34,6 +42,36 @@ func (u *UA) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	res.AppendHeader(sip.NewHeader("Allow", allowed))
 	res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
 	u.respond(tx, res)
+}
+
+// notifyEmitTimeout bounds how long a NOTIFY handler waits for room in
+// the event channel.
+const notifyEmitTimeout = time.Second
+
+// onNotify takes unsolicited NOTIFYs: Event: check-sync (the provisioning
+// server's "fetch your configuration now", as Yealink and Polycom phones
+// take it) is accepted only from a configured server, whatever the trust
+// policy, since it makes the phone change its configuration. Any other
+// event is refused with 489 Bad Event.
+func (u *UA) onNotify(req *sip.Request, tx sip.ServerTransaction) {
+	event := ""
+	if h := req.GetHeader("Event"); h != nil {
+		event, _, _ = strings.Cut(h.Value(), ";")
+		event = strings.ToLower(strings.TrimSpace(event))
+	}
+	switch {
+	case event != "check-sync":
+		u.respond(tx, sip.NewResponseFromRequest(req, 489, "Bad Event", nil))
+	case !u.trust.fromServer(req):
+		u.log.Warn("check-sync refused: not from a configured server", "src", req.Source())
+		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden", nil))
+	default:
+		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+		u.log.Info("check-sync", "src", req.Source())
+		ctx, cancel := context.WithTimeout(context.Background(), notifyEmitTimeout)
+		defer cancel()
+		u.emit(ctx, CheckSyncEvent{Source: req.Source()})
+	}
 }
 
 // onUnknown refuses methods the UA does not handle (yet).

@@ -198,3 +198,75 @@ func drain(c *net.UDPConn) {
 		}
 	}
 }
+
+// waitCheckSync waits for a CheckSyncEvent, keeping registration events
+// for later waits.
+func (r *running) waitCheckSync() sip.CheckSyncEvent {
+	r.t.Helper()
+	for _, ev := range r.seen {
+		if cs, ok := ev.(sip.CheckSyncEvent); ok {
+			return cs
+		}
+	}
+	timeout := time.After(waitTimeout)
+	for {
+		select {
+		case ev, ok := <-r.Events():
+			if !ok {
+				r.t.Fatal("events closed waiting for check-sync")
+			}
+			r.seen = append(r.seen, ev)
+			switch e := ev.(type) {
+			case sip.CheckSyncEvent:
+				return e
+			case sip.RegistrationEvent:
+				r.queued[e.Line] = append(r.queued[e.Line], e)
+			}
+		case <-timeout:
+			r.t.Fatalf("no check-sync within %v; seen %v", waitTimeout, r.seen)
+		}
+	}
+}
+
+func notify(c *net.UDPConn, to string, cseq int, event string) []byte {
+	msg := string(rawRequest("NOTIFY", c, to, cseq))
+	msg = strings.Replace(msg, "Content-Length: 0\r\n", "Event: "+event+"\r\nSubscription-State: terminated\r\nContent-Length: 0\r\n", 1)
+	return []byte(msg)
+}
+
+// TestCheckSync: a check-sync NOTIFY from the registrar becomes an event
+// for the phone; the same NOTIFY from a stranger is refused, even with
+// the trust policy off; other events get 489.
+func TestCheckSync(t *testing.T) {
+	kam := kamailiotest.Start(t, "registrar")
+	o := testOptions(t)
+	o.Trust = sip.TrustPolicy{} // let the stranger's NOTIFY reach the handler
+	ua := start(t, o, account(kamailiotest.User1, kamailiotest.Password1, time.Minute, kam, nil))
+	ua.wait(1, sip.RegistrationRegistered, kam.Addr())
+	to := ua.Addr().String()
+
+	scanner := udpFrom(t, "127.0.0.2")
+	send(t, scanner, to, notify(scanner, to, 1, "check-sync;reboot=false"))
+	if got := statusLine(answer(t, scanner)); got != "SIP/2.0 403 Forbidden" {
+		t.Errorf("stranger's check-sync answered %q, want 403", got)
+	}
+
+	server := udpFrom(t, "127.0.0.1")
+	send(t, server, to, notify(server, to, 2, "presence"))
+	if got := statusLine(answer(t, server)); got != "SIP/2.0 489 Bad Event" {
+		t.Errorf("presence NOTIFY answered %q, want 489", got)
+	}
+	send(t, server, to, notify(server, to, 3, "check-sync"))
+	if got := statusLine(answer(t, server)); got != "SIP/2.0 200 OK" {
+		t.Errorf("registrar's check-sync answered %q, want 200 OK", got)
+	}
+	ev := ua.waitCheckSync()
+	if ev.Source != server.LocalAddr().String() {
+		t.Errorf("check-sync from %q, want %q", ev.Source, server.LocalAddr())
+	}
+	for _, e := range ua.seen {
+		if cs, ok := e.(sip.CheckSyncEvent); ok && cs.Source != ev.Source {
+			t.Errorf("a check-sync event for the stranger: %v", cs)
+		}
+	}
+}

@@ -66,3 +66,11 @@ func (e RegistrationEvent) String() string {
 	}
 	return s
 }
+
+// CheckSyncEvent reports a NOTIFY with Event: check-sync from a
+// configured server: the phone should check its provisioning now.
+type CheckSyncEvent struct {
+	Source string // host:port the NOTIFY came from
+}
+
+func (CheckSyncEvent) isEvent() {}

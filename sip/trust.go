@@ -122,6 +122,20 @@ func (t *trust) admit(req *sip.Request) bool {
 	return Admit(snap.policy, snap.servers, src.Addr(), string(req.Method), inDialog)
 }
 
+// fromServer reports whether req comes from a configured server, whatever
+// the policy: requests that change the phone (check-sync) need it.
+func (t *trust) fromServer(req *sip.Request) bool {
+	snap := t.current.Load()
+	if snap == nil {
+		return false
+	}
+	src, err := netip.ParseAddrPort(req.Source())
+	if err != nil {
+		return false
+	}
+	return slices.Contains(snap.servers, src.Addr().Unmap())
+}
+
 // resolveTimeout bounds the DNS lookups for the trusted hosts.
 const resolveTimeout = 2 * time.Second
 

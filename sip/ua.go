@@ -47,8 +47,11 @@ type UA struct {
 	tlsAP netip.AddrPort // zero without a TLS listener
 
 	events chan Event
-	lines  [Lines]*line
-	trust  trust
+	// handlers counts request handlers running, so that Events is closed
+	// only after the last one that might send on it.
+	handlers sync.WaitGroup
+	lines    [Lines]*line
+	trust    trust
 
 	started atomic.Bool
 	closeMu sync.Mutex
@@ -259,6 +262,7 @@ func (u *UA) Run(ctx context.Context) error {
 
 	u.Close()
 	serving.Wait()
+	u.handlers.Wait()
 	close(u.events)
 	return ctx.Err()
 }

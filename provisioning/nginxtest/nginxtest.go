@@ -213,6 +213,25 @@ func (s *Server) Requests(t testing.TB) []string {
 	return out
 }
 
+// WaitRequests is Requests once the access log holds at least n lines.
+// nginx logs a request after it has sent the response, so a client can
+// see the answer before the line is written. WaitRequests fails the test
+// if the lines do not come within a few seconds.
+func (s *Server) WaitRequests(t testing.TB, n int) []string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		reqs := s.Requests(t)
+		if len(reqs) >= n {
+			return reqs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nginx logged %d requests, want at least %d: %q", len(reqs), n, reqs)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func listen(t testing.TB) *net.TCPListener {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
