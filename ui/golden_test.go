@@ -47,6 +47,13 @@ var goldenScreens = []struct {
 	{"accounts", func(tp *testPhone) { tp.press(hal.KeyMenu, hal.KeyOK, hal.Key8, hal.KeyOK) }},
 	{"accounts_scrolled", func(tp *testPhone) { tp.press(hal.KeyMenu, hal.KeyOK, hal.Key8, hal.KeyOK, hal.Key8, hal.Key8) }},
 	{"version", func(tp *testPhone) { tp.press(hal.KeyMenu, hal.KeyOK, hal.Key2, hal.KeyOK) }},
+	{"provisioning_failed", func(tp *testPhone) {
+		tp.opts.CheckProvisioning = func() {}
+		tp.press(hal.KeyMenu, hal.KeyOK, hal.Key8, hal.Key8, hal.KeyOK)
+		tp.prov = ProvisioningStatus{At: start, Result: "failed", Server: "http://prov.example.net/cc800/",
+			Error: `http://prov.example.net/cc800/001565aabbcc.cfg:4: lcd.contrast: "dark" is not a whole number; allowed 0..63`}
+		tp.enter()
+	}},
 	{"calllog", func(tp *testPhone) { tp.press(hal.KeySoft1) }},
 	{"phonebook", func(tp *testPhone) { tp.press(hal.KeySoft2) }},
 	{"settings", func(tp *testPhone) { tp.press(hal.KeyMenu, hal.Key2, hal.KeyOK) }},

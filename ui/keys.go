@@ -266,6 +266,12 @@ func (p *Phone) pressValue(k hal.Key, def *pageDef) {
 
 func (p *Phone) pressText(k hal.Key, ref *pageRef) {
 	switch k {
+	case hal.KeySoft4:
+		if ref.id == pageProvisioning && p.opts.CheckProvisioning != nil {
+			p.opts.CheckProvisioning()
+			p.showNotice(p.cat.T("notice.provisioning_checking"))
+		}
+		return
 	case hal.Key2:
 		if ref.top > 0 {
 			ref.top--

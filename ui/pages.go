@@ -17,6 +17,7 @@ const (
 	pageContrast
 	pageRingVolume
 	pageShutdown
+	pageProvisioning
 	numPages
 )
 
@@ -45,22 +46,23 @@ type pageDef struct {
 }
 
 // pages is the menu tree of the phone, as the CC800 arranges it:
-// Menu → Status (Network, Accounts, Version), Call log, Phonebook,
+// Menu → Status (Network, Accounts, Provisioning, Version), Call log, Phonebook,
 // Settings (Language, Contrast, Ring volume).
 var pages = [numPages]pageDef{
-	pageIdle:       {name: "idle", kind: kindIdle},
-	pageMenu:       {name: "menu", kind: kindList, title: "menu.title", items: []pageID{pageStatus, pageCallLog, pagePhonebook, pageSettings}},
-	pageStatus:     {name: "status", kind: kindList, title: "status.title", items: []pageID{pageNetwork, pageAccounts, pageVersion}},
-	pageNetwork:    {name: "network", kind: kindText, title: "network.title"},
-	pageAccounts:   {name: "accounts", kind: kindText, title: "accounts.title"},
-	pageVersion:    {name: "version", kind: kindText, title: "version.title"},
-	pageCallLog:    {name: "calllog", kind: kindText, title: "calllog.title"},
-	pagePhonebook:  {name: "phonebook", kind: kindText, title: "phonebook.title"},
-	pageSettings:   {name: "settings", kind: kindList, title: "settings.title", items: []pageID{pageLanguage, pageContrast, pageRingVolume}},
-	pageLanguage:   {name: "language", kind: kindChoice, title: "language.title", setting: KeyLanguage},
-	pageContrast:   {name: "contrast", kind: kindValue, title: "contrast.title", setting: KeyContrast, min: 0, max: MaxContrast},
-	pageRingVolume: {name: "ringvolume", kind: kindValue, title: "ringvolume.title", setting: KeyRingVolume, min: 0, max: MaxRingVolume},
-	pageShutdown:   {name: "shutdown", kind: kindNotice, title: "shutdown.text"},
+	pageIdle:         {name: "idle", kind: kindIdle},
+	pageMenu:         {name: "menu", kind: kindList, title: "menu.title", items: []pageID{pageStatus, pageCallLog, pagePhonebook, pageSettings}},
+	pageStatus:       {name: "status", kind: kindList, title: "status.title", items: []pageID{pageNetwork, pageAccounts, pageProvisioning, pageVersion}},
+	pageNetwork:      {name: "network", kind: kindText, title: "network.title"},
+	pageAccounts:     {name: "accounts", kind: kindText, title: "accounts.title"},
+	pageVersion:      {name: "version", kind: kindText, title: "version.title"},
+	pageCallLog:      {name: "calllog", kind: kindText, title: "calllog.title"},
+	pagePhonebook:    {name: "phonebook", kind: kindText, title: "phonebook.title"},
+	pageSettings:     {name: "settings", kind: kindList, title: "settings.title", items: []pageID{pageLanguage, pageContrast, pageRingVolume}},
+	pageLanguage:     {name: "language", kind: kindChoice, title: "language.title", setting: KeyLanguage},
+	pageContrast:     {name: "contrast", kind: kindValue, title: "contrast.title", setting: KeyContrast, min: 0, max: MaxContrast},
+	pageRingVolume:   {name: "ringvolume", kind: kindValue, title: "ringvolume.title", setting: KeyRingVolume, min: 0, max: MaxRingVolume},
+	pageShutdown:     {name: "shutdown", kind: kindNotice, title: "shutdown.text"},
+	pageProvisioning: {name: "provisioning", kind: kindText, title: "provisioning.title"},
 }
 
 func (id pageID) def() *pageDef { return &pages[id] }

@@ -45,6 +45,9 @@ type Options struct {
 	// on its line key), without changing the configuration. It runs on
 	// the event loop and must not block. Nil only changes the display.
 	SwitchLine func(line int, on bool)
+	// CheckProvisioning asks for a provisioning check now (the Check
+	// softkey on the Provisioning screen). It must not block.
+	CheckProvisioning func()
 	// Telephony places and controls calls. Nil leaves the phone without
 	// calls (the keys that would start one say so).
 	Telephony Telephony
@@ -97,6 +100,7 @@ type Phone struct {
 	dirty     bool // Status needs publishing
 	notice    string
 
+	prov       ProvisioningStatus
 	calls      [NumCalls]callSlot
 	focus      int    // the call slot in front
 	lastDialed string // for the Redial key
@@ -175,6 +179,25 @@ func (p *Phone) SetRegistration(ctx context.Context, line int, st RegistrationSt
 	return p.do(ctx, func() {
 		p.regs[line-1] = st
 		p.regServer[line-1] = server
+		p.dirty = true
+	})
+}
+
+// SetProvisioning reports the outcome of a provisioning check. A failure
+// shows a notice on the LCD, unless it is Quiet; the Provisioning screen
+// under Status shows the details.
+func (p *Phone) SetProvisioning(ctx context.Context, st ProvisioningStatus) error {
+	return p.do(ctx, func() {
+		p.prov = st
+		switch {
+		case st.Result == "failed" && !st.Quiet:
+			p.showNotice(p.cat.T("notice.provisioning_failed"))
+		case st.Result == "applied":
+			p.showNotice(p.cat.T("notice.provisioning_applied"))
+		}
+		if ref := p.page(); ref.id == pageProvisioning {
+			p.enter() // refresh the text on show
+		}
 		p.dirty = true
 	})
 }
@@ -403,10 +426,51 @@ func (p *Phone) textFor(id pageID) []string {
 		if p.opts.Board != "" {
 			out = append(out, p.cat.T("version.board")+": "+p.opts.Board)
 		}
+	case pageProvisioning:
+		st := p.prov
+		if st.Result == "" || st.Result == "none" {
+			return []string{p.cat.T("provisioning.never")}
+		}
+		at := st.At
+		out = append(out, p.cat.T("provisioning.last")+" "+clockText(at.Hour(), at.Minute(), p.set.Clock24))
+		out = append(out, p.cat.T("provisioning.result."+st.Result))
+		if st.Server != "" {
+			out = append(out, wrap(st.Server, textColumns)...)
+		}
+		if st.Error != "" {
+			out = append(out, wrap(st.Error, textColumns)...)
+		}
 	case pageCallLog, pagePhonebook:
 		out = append(out, p.cat.T("list.empty"))
 	}
 	return out
+}
+
+// textColumns is how many Regular characters a text page row holds.
+const textColumns = 20
+
+// wrap cuts s into rows of at most n runes, at spaces where it can.
+func wrap(s string, n int) []string {
+	var rows []string
+	r := []rune(s)
+	for len(r) > n {
+		cut := n
+		for i := n; i > n/2; i-- {
+			if r[i] == ' ' {
+				cut = i
+				break
+			}
+		}
+		rows = append(rows, string(r[:cut]))
+		r = r[cut:]
+		for len(r) > 0 && r[0] == ' ' {
+			r = r[1:]
+		}
+	}
+	if len(r) > 0 {
+		rows = append(rows, string(r))
+	}
+	return rows
 }
 
 func clamp(v, lo, hi int) int {

@@ -164,7 +164,11 @@ func (p *Phone) draw(v *view, f *hal.Frame) {
 		drawCentered(f, font.Regular, (hal.LCDHeight-rowH)/2, v.cat.T(def.title))
 		return // no softkeys
 	}
-	drawSoftkeys(f, v.cat, softkeys(def.kind))
+	keys := softkeys(def.kind)
+	if v.page == pageProvisioning && p.opts.CheckProvisioning != nil {
+		keys[3] = "soft.check"
+	}
+	drawSoftkeys(f, v.cat, keys)
 	p.drawPopup(v, f)
 }
 
@@ -342,16 +346,17 @@ func outline(f *hal.Frame, r image.Rectangle) {
 // publish stores a new Status snapshot.
 func (p *Phone) publish() {
 	s := &Status{
-		Lines:       make([]LineStatus, NumLines),
-		Calls:       p.callStatus(),
-		Screen:      p.page().id.String(),
-		Language:    p.cat.Code,
-		DND:         p.set.DND,
-		AutoAnswer:  p.set.AutoAnswer,
-		RingSpeaker: p.set.RingSpeaker,
-		MissedCalls: p.missed,
-		Voicemail:   p.vm,
-		Version:     p.opts.Version,
+		Lines:        make([]LineStatus, NumLines),
+		Calls:        p.callStatus(),
+		Screen:       p.page().id.String(),
+		Language:     p.cat.Code,
+		DND:          p.set.DND,
+		AutoAnswer:   p.set.AutoAnswer,
+		RingSpeaker:  p.set.RingSpeaker,
+		MissedCalls:  p.missed,
+		Voicemail:    p.vm,
+		Version:      p.opts.Version,
+		Provisioning: p.prov,
 	}
 	for i, l := range p.set.Lines {
 		server := l.Server

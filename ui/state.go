@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"time"
 
 	"ccphone/sip"
 )
@@ -98,4 +99,18 @@ type Status struct {
 	MissedCalls int          `json:"missed_calls"`
 	Voicemail   int          `json:"voicemail"`
 	Version     string       `json:"version"`
+	// Provisioning is the last provisioning check, for the panel.
+	Provisioning ProvisioningStatus `json:"provisioning"`
+}
+
+// ProvisioningStatus is the last provisioning check as the phone shows it:
+// when, what came of it, and why it failed.
+type ProvisioningStatus struct {
+	At      time.Time `json:"at,omitzero"`
+	Result  string    `json:"result"`          // none, unchanged, applied or failed
+	Error   string    `json:"error,omitempty"` // file:line: key, HTTP status, timeout...
+	Server  string    `json:"server,omitempty"`
+	Changed int       `json:"changed,omitempty"` // settings changed by an applied check
+	// Quiet marks a failure not worth a pop-up: no server is configured.
+	Quiet bool `json:"-"`
 }
