@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"strconv"
 	"sync"
 
@@ -19,49 +20,108 @@ import (
 // the user changed on the phone.
 const localFile = "local.cfg"
 
-// configStore holds the running configuration and persists the user's
-// changes. It is safe for concurrent use.
+// configStore holds the running configuration: the --config file, the
+// files the provisioning server served (kept in the state directory), and
+// the settings the user changed on the phone. It is safe for concurrent
+// use.
 type configStore struct {
 	log       *slog.Logger
 	localPath string
+	prov      *provisioning.Provisioner
 
-	mu  sync.Mutex
-	cfg *provisioning.Config
+	mu       sync.Mutex
+	cfg      *provisioning.Config
+	local    *provisioning.File // the local changes read at start
+	onApply  func(cfg *provisioning.Config, changed []string)
+	onStatus func(provisioning.LastCheck)
 }
 
-// openConfig loads the provisioning file and the local changes kept in
-// the state directory. A broken local file only costs the local changes
-// (with a warning); a broken provisioning file is an error naming file,
-// line and key.
-func openConfig(path, localPath string, languages []string, log *slog.Logger) (*configStore, error) {
+// openConfig loads the configuration. A broken --config file is an error
+// naming file, line and key; a broken local file only costs the local
+// changes (with a warning); a broken last-good provisioning state falls
+// back to the --config file.
+func openConfig(path, stateDir, mac string, languages []string, log *slog.Logger) (*configStore, error) {
 	schema, err := provisioning.DefaultSchema().WithEnumValues(ui.KeyLanguage, languages...)
 	if err != nil {
 		return nil, fmt.Errorf("config schema: %w", err)
 	}
-	var admin []*provisioning.File
+	var base []*provisioning.File
 	if path != "" {
 		f, err := provisioning.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
-		admin = append(admin, f)
+		base = append(base, f)
 	}
-	local, err := provisioning.ReadFile(localPath)
+	s := &configStore{log: log, localPath: filepath.Join(stateDir, localFile)}
+	s.local, err = provisioning.ReadFile(s.localPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		local = nil
+		s.local = nil
 	case err != nil:
-		log.Warn("local settings unreadable, using the provisioned ones", "file", localPath, "err", err)
-		local = nil
+		log.Warn("local settings unreadable, using the provisioned ones", "file", s.localPath, "err", err)
+		s.local = nil
 	}
-	cfg, err := schema.Merge(admin, local)
+	s.prov, err = provisioning.New(provisioning.Options{
+		Schema:   schema,
+		Base:     base,
+		StateDir: stateDir,
+		MAC:      mac,
+		Local:    s.Local,
+		Apply:    s.applied,
+		Status:   s.checked,
+		Logger:   log.With("part", "provisioning"),
+	})
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	for _, w := range cfg.Warnings() {
+	s.cfg = s.prov.Config()
+	for _, w := range s.cfg.Warnings() {
 		log.Warn("config", "warning", w.Error())
 	}
-	return &configStore{log: log, localPath: localPath, cfg: cfg}, nil
+	return s, nil
+}
+
+// Local returns the settings changed on the phone, for the provisioner to
+// merge on top of what it fetches.
+func (s *configStore) Local() *provisioning.File {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cfg == nil {
+		return s.local
+	}
+	return s.cfg.Local()
+}
+
+// OnChange sets what runs when provisioning applies a new configuration,
+// and what runs after every provisioning check.
+func (s *configStore) OnChange(apply func(*provisioning.Config, []string), status func(provisioning.LastCheck)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onApply, s.onStatus = apply, status
+}
+
+func (s *configStore) applied(old, cfg *provisioning.Config, changed []string) {
+	s.mu.Lock()
+	s.cfg = cfg
+	apply := s.onApply
+	s.mu.Unlock()
+	s.log.Info("provisioning applied", "changed", changed)
+	if apply != nil {
+		apply(cfg, changed)
+	}
+}
+
+func (s *configStore) checked(lc provisioning.LastCheck) {
+	s.mu.Lock()
+	status := s.onStatus
+	s.mu.Unlock()
+	if lc.Result == provisioning.ResultFailed {
+		s.log.Warn("provisioning check failed", "err", lc.Err)
+	}
+	if status != nil {
+		status(lc)
+	}
 }
 
 // Config returns the running configuration.

@@ -18,7 +18,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -26,6 +25,7 @@ import (
 	"ccphone/board"
 	"ccphone/board/cc800"
 	"ccphone/board/sim"
+	"ccphone/provisioning"
 	"ccphone/ui"
 	"ccphone/ui/i18n"
 )
@@ -53,6 +53,7 @@ type flags struct {
 	logFormat string
 	logLevel  string
 	langDir   string
+	mac       string
 }
 
 func parseFlags(args []string, stderr io.Writer) (flags, error) {
@@ -67,6 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&f.langDir, "lang-dir", "", "directory of extra message catalogs (<code>.cat)")
+	fs.StringVar(&f.mac, "mac", "", "the phone's MAC address, naming its <mac>.cfg (default: the first network interface's)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -124,7 +126,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(exitUsage, "message catalogs: %v", err)
 	}
-	store, err := openConfig(f.config, filepath.Join(f.state, localFile), cats.Codes(), log)
+	mac := f.mac
+	if mac == "" {
+		mac = hardwareAddr()
+	}
+	store, err := openConfig(f.config, f.state, mac, cats.Codes(), log)
 	if err != nil {
 		return fail(exitUsage, "%v", err)
 	}
@@ -174,15 +180,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	opts := ui.Options{
-		Display:     b.Display(),
-		LEDs:        b.LEDs(),
-		Catalogs:    cats,
-		Settings:    store.Settings(),
-		Logger:      log.With("part", "ui"),
-		Version:     version,
-		Board:       f.board,
-		NetAddrs:    netAddrs,
-		SaveSetting: store.SaveLocal,
+		Display:           b.Display(),
+		LEDs:              b.LEDs(),
+		Catalogs:          cats,
+		Settings:          store.Settings(),
+		Logger:            log.With("part", "ui"),
+		Version:           version,
+		Board:             f.board,
+		NetAddrs:          netAddrs,
+		SaveSetting:       store.SaveLocal,
+		CheckProvisioning: store.prov.CheckNow,
 		SwitchLine: func(line int, on bool) {
 			if err := ua.SetEnabled(line, on); err != nil {
 				log.Warn("switch line", "line", line, "err", err)
@@ -198,6 +205,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(exitFailure, "%v", err)
 	}
 	phone.Store(p)
+	store.OnChange(func(cfg *provisioning.Config, changed []string) {
+		// Provisioning never drops a call: the SIP layer leaves an
+		// unchanged account alone and re-registers a changed one.
+		if err := p.ApplySettings(ctx, settingsFrom(cfg)); err != nil {
+			log.Warn("apply settings", "err", err)
+		}
+		ua.SetTrustPolicy(trustPolicy(cfg))
+		if err := applyAccounts(ua, cfg); err != nil {
+			log.Warn("apply accounts", "err", err)
+		}
+	}, func(lc provisioning.LastCheck) {
+		if err := p.SetProvisioning(ctx, provisioningStatus(lc)); err != nil {
+			log.Debug("provisioning status", "err", err)
+		}
+	})
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -220,7 +242,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			cancel(fmt.Errorf("sip: %w", err))
 		}
 	})
-	wg.Go(func() { forwardSIP(ctx, ua, p, log.With("part", "sip")) })
+	wg.Go(func() { forwardSIP(ctx, ua, p, store.prov, log.With("part", "sip")) })
+	wg.Go(func() {
+		if err := store.prov.Run(ctx); err != nil && ctx.Err() == nil {
+			log.Error("provisioning stopped", "err", err)
+		}
+	})
 	wg.Go(func() {
 		if err := b.Run(ctx, p.Keys()); err != nil && ctx.Err() == nil {
 			boardErr = err
@@ -237,6 +264,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	log.Info("stopped", "reason", context.Cause(ctx))
 	return exitOK
+}
+
+// provisioningStatus turns a check's record into what the LCD shows.
+func provisioningStatus(lc provisioning.LastCheck) ui.ProvisioningStatus {
+	st := ui.ProvisioningStatus{At: lc.At, Result: lc.Result.String(), Server: lc.Server, Changed: len(lc.Changed)}
+	if lc.Err != nil {
+		st.Error = lc.Err.Error()
+		st.Quiet = errors.Is(lc.Err, provisioning.ErrNoServer)
+	}
+	return st
+}
+
+// hardwareAddr returns the MAC address of the first network interface
+// that has one, or a fixed address for a machine without any.
+func hardwareAddr() string {
+	ifaces, err := net.Interfaces()
+	if err == nil {
+		for _, ifc := range ifaces {
+			if ifc.Flags&net.FlagLoopback == 0 && len(ifc.HardwareAddr) == 6 {
+				return ifc.HardwareAddr.String()
+			}
+		}
+	}
+	return "00:15:65:00:00:01"
 }
 
 // netAddrs lists the phone's non-loopback addresses, for the Network

@@ -94,7 +94,11 @@ type apiState struct {
 		Registration string `json:"registration"`
 		Server       string `json:"server"`
 	} `json:"lines"`
-	Calls    []any  `json:"calls"`
+	Calls        []any `json:"calls"`
+	Provisioning struct {
+		Result string `json:"result"`
+		Error  string `json:"error"`
+	} `json:"provisioning"`
 	Screen   string `json:"screen"`
 	Language string `json:"language"`
 	LEDs     map[string]struct {

@@ -54,9 +54,12 @@ func applyAccounts(ua *sip.UA, cfg *provisioning.Config) error {
 
 // forwardSIP passes the user agent's events to the phone until the user
 // agent closes its event channel.
-func forwardSIP(ctx context.Context, ua *sip.UA, phone *ui.Phone, log *slog.Logger) {
+func forwardSIP(ctx context.Context, ua *sip.UA, phone *ui.Phone, prov *provisioning.Provisioner, log *slog.Logger) {
 	for ev := range ua.Events() {
 		switch e := ev.(type) {
+		case sip.CheckSyncEvent:
+			log.Info("check-sync: checking provisioning now", "from", e.Source)
+			prov.CheckNow()
 		case sip.RegistrationEvent:
 			log.Info("registration", "line", e.Line, "state", e.State, "server", e.Server, "code", e.Code, "reason", e.Reason)
 			if err := phone.SetRegistration(ctx, e.Line, e.State, e.Server); err != nil {
