@@ -8,11 +8,16 @@ import (
 	"sync"
 	"time"
 
+	"periph.io/x/conn/v3/driver/driverreg"
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpioreg"
 	"periph.io/x/conn/v3/spi"
 	"periph.io/x/conn/v3/spi/spireg"
-	"periph.io/x/host/v3"
+	// The CC800 is a plain Linux board: GPIO lines through the kernel's
+	// character devices, SPI through spidev. No SoC-specific drivers
+	// (they would add most of periph's size to the firmware).
+	_ "periph.io/x/host/v3/gpioioctl"
+	_ "periph.io/x/host/v3/sysfs"
 
 	"ccphone/board"
 	"ccphone/hal"
@@ -85,8 +90,8 @@ func Open(def *Definition, opts *Opts) (*Board, error) {
 	if err := def.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := host.Init(); err != nil {
-		return nil, fmt.Errorf("cc800: periph host init: %w", err)
+	if _, err := driverreg.Init(); err != nil {
+		return nil, fmt.Errorf("cc800: periph drivers: %w", err)
 	}
 	var spiErr error
 	port, err := spireg.Open(def.LCD.SPI)

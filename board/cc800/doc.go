@@ -21,8 +21,9 @@
 // the Err… values: an unknown setting, a bad value, a missing LCD section
 // or audio device, a pin or key used twice, an unknown key name.
 //
-// Open resolves pins with periph's gpioreg and the LCD's port with spireg
-// after host.Init, and wires hal/st7565, hal/gpioled and hal/gpiokeys. The
+// Open resolves pins with periph's gpioreg and the LCD's port with spireg,
+// after registering periph's Linux GPIO (character device) and spidev
+// drivers, and wires hal/st7565, hal/gpioled and hal/gpiokeys. The
 // audio ports are named here but not opened yet: Audio reports
 // hal.ErrUnsupported until the PortAudio driver exists.
 package cc800
