@@ -568,3 +568,22 @@ func (c *callSlot) view(now time.Time) callView {
 	}
 	return v
 }
+
+// updateBusy publishes which lines have calls and reports lines that have
+// just become idle.
+func (p *Phone) updateBusy() {
+	var now uint32
+	for i := range p.calls {
+		c := &p.calls[i]
+		if c.active() && !c.predial && c.line >= 1 && c.line <= NumLines {
+			now |= 1 << (c.line - 1)
+		}
+	}
+	was := p.busy.Swap(now)
+	for n := 1; n <= NumLines; n++ {
+		bit := uint32(1) << (n - 1)
+		if was&bit != 0 && now&bit == 0 && p.opts.LineIdle != nil {
+			p.opts.LineIdle(n)
+		}
+	}
+}

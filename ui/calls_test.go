@@ -88,13 +88,21 @@ func (tp *testPhone) wantCalls(want string) {
 
 func TestDialFromThePad(t *testing.T) {
 	tp, tel := newCallPhone(t)
+	var idle []int
+	tp.opts.LineIdle = func(line int) { idle = append(idle, line) }
 	tp.press(hal.Key2, hal.Key0, hal.Key0, hal.Key1, hal.KeyBack, hal.Key0)
 	tp.wantCalls("1 dialing out ")
 	tp.wantLED(hal.LEDLine1, hal.ColorRed, hal.PatternSteady)
 	tp.wantLED(hal.LEDHeadset, hal.ColorRed, hal.PatternSteady)
 	tp.wantTel(tel, "")
+	if tp.LineBusy(1) {
+		t.Error("line 1 busy while only digits are typed")
+	}
 	tp.press(hal.KeyOK)
 	tp.wantTel(tel, "dial 1 2000 -> 101")
+	if !tp.LineBusy(1) || tp.LineBusy(2) {
+		t.Errorf("busy lines %v %v after dialling on line 1", tp.LineBusy(1), tp.LineBusy(2))
+	}
 
 	tp.event(CallEvent{ID: 101, State: CallRinging, Remote: "sip:2000@pbx", RemoteNumber: "2000"})
 	tp.wantCalls("1 ringing out sip:2000@pbx")
@@ -108,6 +116,9 @@ func TestDialFromThePad(t *testing.T) {
 	tp.press(hal.KeyHeadset)
 	tp.wantTel(tel, "hangup 101")
 	tp.event(CallEvent{ID: 101, State: CallEnded, Reason: "BYE"})
+	if tp.LineBusy(1) || len(idle) != 1 || idle[0] != 1 {
+		t.Errorf("after the call: busy %v, LineIdle calls %v", tp.LineBusy(1), idle)
+	}
 	tp.wantLED(hal.LEDLine1, hal.ColorOff, hal.PatternOff)
 	tp.wantLED(hal.LEDHeadset, hal.ColorOff, hal.PatternOff)
 	tp.clock.Advance(endedShown)

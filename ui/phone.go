@@ -45,6 +45,10 @@ type Options struct {
 	// on its line key), without changing the configuration. It runs on
 	// the event loop and must not block. Nil only changes the display.
 	SwitchLine func(line int, on bool)
+	// LineIdle is called on the event loop when a line's last call has
+	// ended, so that configuration held back while it was busy can be
+	// applied. It must not block.
+	LineIdle func(line int)
 	// CheckProvisioning asks for a provisioning check now (the Check
 	// softkey on the Provisioning screen). It must not block.
 	CheckProvisioning func()
@@ -73,6 +77,7 @@ type Phone struct {
 	keys   chan hal.KeyEvent
 	events chan func()
 	status atomic.Pointer[Status]
+	busy   atomic.Uint32 // bit n-1: line n has a call
 
 	// Owned by the Run goroutine.
 	set       Settings
@@ -160,6 +165,13 @@ func New(opts Options) (*Phone, error) {
 
 // Keys returns the channel the board delivers key events to.
 func (p *Phone) Keys() chan<- hal.KeyEvent { return p.keys }
+
+// LineBusy reports whether line (1-based) has a call: dialled, ringing,
+// connected or held. It is safe from any goroutine and reflects the state
+// after the phone's last event.
+func (p *Phone) LineBusy(line int) bool {
+	return line >= 1 && line <= NumLines && p.busy.Load()&(1<<(line-1)) != 0
+}
 
 // Status returns the latest published snapshot of the phone.
 func (p *Phone) Status() *Status { return p.status.Load() }

@@ -92,6 +92,7 @@ func (p *Phone) view() view {
 func (p *Phone) refresh() {
 	p.render()
 	p.updateLEDs()
+	p.updateBusy()
 	if p.dirty {
 		p.dirty = false
 		p.publish()

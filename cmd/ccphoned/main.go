@@ -199,6 +199,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if simBoard != nil {
 		opts.OnChange = simBoard.NotifyState
 	}
+	held := &heldAccounts{ua: ua, store: store, log: log.With("part", "provisioning")}
+	opts.LineIdle = held.lineIdle
 	p, err := ui.New(opts)
 	if err != nil {
 		ua.Close()
@@ -206,15 +208,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	phone.Store(p)
 	store.OnChange(func(cfg *provisioning.Config, changed []string) {
-		// Provisioning never drops a call: the SIP layer leaves an
-		// unchanged account alone and re-registers a changed one.
 		if err := p.ApplySettings(ctx, settingsFrom(cfg)); err != nil {
 			log.Warn("apply settings", "err", err)
 		}
 		ua.SetTrustPolicy(trustPolicy(cfg))
-		if err := applyAccounts(ua, cfg); err != nil {
-			log.Warn("apply accounts", "err", err)
-		}
+		held.apply(cfg, p.LineBusy)
 	}, func(lc provisioning.LastCheck) {
 		if err := p.SetProvisioning(ctx, provisioningStatus(lc)); err != nil {
 			log.Debug("provisioning status", "err", err)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"sync"
 
 	"ccphone/provisioning"
 	"ccphone/sip"
@@ -50,6 +51,52 @@ func applyAccounts(ua *sip.UA, cfg *provisioning.Config) error {
 		}
 	}
 	return nil
+}
+
+// heldAccounts applies provisioned accounts without dropping a call: a
+// line with a call keeps its account until the call ends. It is safe for
+// concurrent use.
+type heldAccounts struct {
+	ua    *sip.UA
+	store *configStore
+	log   *slog.Logger
+
+	mu   sync.Mutex
+	held [sip.Lines + 1]bool // line n's account waits for the line to be idle
+}
+
+// apply hands each line its account from cfg now, or when the line is
+// idle again if busy says it has a call. The UA leaves an unchanged
+// account alone, so only changed lines re-register.
+func (h *heldAccounts) apply(cfg *provisioning.Config, busy func(line int) bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for n := 1; n <= sip.Lines; n++ {
+		if busy(n) {
+			h.held[n] = true
+			h.log.Info("line busy: its new account waits for the call to end", "line", n)
+			continue
+		}
+		h.held[n] = false
+		if err := h.ua.SetAccount(n, cfg.Account(n)); err != nil {
+			h.log.Warn("apply account", "line", n, "err", err)
+		}
+	}
+}
+
+// lineIdle applies a held account once its line is idle. The phone calls
+// it from its event loop; SetAccount does not block.
+func (h *heldAccounts) lineIdle(line int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if line < 1 || line > sip.Lines || !h.held[line] {
+		return
+	}
+	h.held[line] = false
+	h.log.Info("line idle: applying its new account", "line", line)
+	if err := h.ua.SetAccount(line, h.store.Config().Account(line)); err != nil {
+		h.log.Warn("apply account", "line", line, "err", err)
+	}
 }
 
 // forwardSIP passes the user agent's events to the phone until the user
