@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+
+	"ccphone/ui/calllog"
 	"strings"
 	"time"
 
@@ -31,6 +33,7 @@ type callSlot struct {
 	transfer  bool   // collecting a blind-transfer target in digits
 	digits    string // number being dialled, or transfer target
 	lastDigit time.Time
+	started   time.Time // the INVITE went out or came in
 	connected time.Time
 	ended     time.Time
 	reason    string
@@ -126,6 +129,7 @@ func (p *Phone) callEvent(ev CallEvent) {
 		c.ended = p.clock.Now()
 		c.reason = ev.Reason
 		c.transfer = false
+		p.logCall(c)
 		p.log.Info("call ended", "call", ev.ID, "line", c.line, "reason", ev.Reason)
 		// The agent looks at the call that is still going.
 		if i == p.focus {
@@ -143,6 +147,7 @@ func (p *Phone) incoming(ev CallEvent) {
 	switch {
 	case p.set.DND:
 		p.reject(ev.ID, p.set.DNDCode)
+		p.logCall(&callSlot{dir: Incoming, line: ev.Line, number: ev.RemoteNumber, name: ev.RemoteName, started: p.clock.Now()})
 		p.log.Info("incoming call refused: do not disturb", "call", ev.ID, "code", p.set.DNDCode)
 		return
 	case p.freeSlot() < 0:
@@ -153,7 +158,7 @@ func (p *Phone) incoming(ev CallEvent) {
 	i := p.freeSlot()
 	busy := p.anyActive()
 	p.calls[i] = callSlot{used: true, id: ev.ID, line: ev.Line, state: CallRinging, dir: Incoming,
-		remote: ev.Remote, name: ev.RemoteName, number: ev.RemoteNumber}
+		remote: ev.Remote, name: ev.RemoteName, number: ev.RemoteNumber, started: p.clock.Now()}
 	if !busy {
 		p.focus = i
 		if p.page().id != pageIdle {
@@ -240,7 +245,7 @@ func (p *Phone) send(i int) {
 		return
 	}
 	p.lastDialed = c.digits
-	c.id, c.predial, c.number = id, false, c.digits
+	c.id, c.predial, c.number, c.started = id, false, c.digits, p.clock.Now()
 	p.log.Info("dialling", "call", id, "line", c.line, "to", c.digits)
 	p.dirty = true
 }
@@ -586,4 +591,47 @@ func (p *Phone) updateBusy() {
 			p.opts.LineIdle(n)
 		}
 	}
+}
+
+// logCall records an ended call in the history: dialled, received, or
+// missed (an incoming call never answered: the missed-call indicator
+// counts it).
+func (p *Phone) logCall(c *callSlot) {
+	e := calllog.Entry{Time: c.started, Line: c.line, Number: c.number, Name: c.name}
+	switch {
+	case c.dir == Outgoing:
+		e.Kind = calllog.Dialed
+	case c.connected.IsZero():
+		e.Kind = calllog.Missed
+		p.missed++
+	default:
+		e.Kind = calllog.Received
+	}
+	if !c.connected.IsZero() {
+		e.Duration = p.clock.Now().Sub(c.connected)
+	}
+	if e.Time.IsZero() {
+		e.Time = p.clock.Now()
+	}
+	if p.opts.CallLog == nil {
+		return
+	}
+	if err := p.opts.CallLog.Add(e); err != nil {
+		p.log.Warn("call log", "err", err) // kept in memory; saved with the next call
+	}
+	p.textGen++
+}
+
+func (p *Phone) logLen() int {
+	if p.opts.CallLog == nil {
+		return 0
+	}
+	return p.opts.CallLog.Len()
+}
+
+func (p *Phone) logEntry(i int) (calllog.Entry, bool) {
+	if p.opts.CallLog == nil {
+		return calllog.Entry{}, false
+	}
+	return p.opts.CallLog.At(i)
 }

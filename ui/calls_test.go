@@ -2,11 +2,13 @@ package ui
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"ccphone/hal"
+	"ccphone/ui/calllog"
 )
 
 // fakeTelephony records what the phone asks of its lines.
@@ -311,4 +313,60 @@ func TestCallGolden(t *testing.T) {
 			})
 		}
 	}
+}
+
+func TestCallLog(t *testing.T) {
+	tp, tel := newCallPhone(t)
+	log, err := calllog.Open(filepath.Join(t.TempDir(), "calllog"), calllog.DefaultSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp.opts.CallLog = log
+
+	// A call the agent missed, one answered, one dialled, one refused by DND.
+	tp.event(CallEvent{ID: 1, Line: 1, State: CallRinging, Direction: Incoming, RemoteNumber: "111", RemoteName: "Anna"})
+	tp.event(CallEvent{ID: 1, State: CallEnded, Reason: "CANCEL"})
+	tp.event(CallEvent{ID: 2, Line: 2, State: CallRinging, Direction: Incoming, RemoteNumber: "222"})
+	tp.press(hal.KeyHeadset)
+	tp.event(CallEvent{ID: 2, State: CallConnected})
+	tp.clock.Advance(90 * time.Second)
+	tp.event(CallEvent{ID: 2, State: CallEnded})
+	tp.clock.Advance(endedShown)
+	tp.tick()
+	tp.press(hal.Key3, hal.Key3, hal.Key3, hal.KeyOK)
+	tp.event(CallEvent{ID: 101, State: CallEnded, Reason: "486 Busy Here"})
+	tp.clock.Advance(endedShown)
+	tp.tick()
+	s := tp.set
+	s.DND = true
+	tp.useSettings(s)
+	tp.event(CallEvent{ID: 3, Line: 1, State: CallRinging, Direction: Incoming, RemoteNumber: "444"})
+	s.DND = false
+	tp.useSettings(s)
+	tp.refresh()
+
+	var got []string
+	for _, e := range log.Entries() {
+		got = append(got, fmt.Sprintf("%v %d %s %v", e.Kind, e.Line, e.Number, e.Duration))
+	}
+	want := "missed 1 444 0s; dialed 1 333 0s; received 2 222 1m30s; missed 1 111 0s"
+	if g := strings.Join(got, "; "); g != want {
+		t.Errorf("history %q, want %q", g, want)
+	}
+	if tp.Status().MissedCalls != 2 {
+		t.Errorf("missed calls %d, want 2", tp.Status().MissedCalls)
+	}
+
+	// The Log softkey opens the history and clears the indicator; the
+	// second entry is dialled back on its line with Dial.
+	tp.press(hal.KeySoft1)
+	tp.wantScreen("calllog")
+	if tp.Status().MissedCalls != 0 {
+		t.Errorf("missed calls %d after opening the log", tp.Status().MissedCalls)
+	}
+	checkGolden(t, "calllog_entries_en", tp.display.Frame())
+	tel.take()
+	tp.press(hal.Key8, hal.KeySoft2)
+	tp.wantTel(tel, "dial 1 333 -> 102")
+	tp.wantScreen("idle")
 }

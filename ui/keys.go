@@ -116,6 +116,8 @@ func (p *Phone) press(k hal.Key) {
 		p.pressValue(k, def)
 	case kindText:
 		p.pressText(k, ref)
+	case kindLog:
+		p.pressLog(k, ref)
 	}
 }
 
@@ -289,5 +291,45 @@ func (p *Phone) pressText(k hal.Key, ref *pageRef) {
 	default:
 		return
 	}
+	p.dirty = true
+}
+
+// pressLog handles the call history: 2 and 8 move, OK or Dial calls the
+// entry back on its line.
+func (p *Phone) pressLog(k hal.Key, ref *pageRef) {
+	n := p.logLen()
+	switch k {
+	case hal.Key2:
+		if n > 0 {
+			ref.cursor = (ref.cursor + n - 1) % n
+		}
+	case hal.Key8:
+		if n > 0 {
+			ref.cursor = (ref.cursor + 1) % n
+		}
+	case hal.KeyOK, hal.Key5, hal.Key6, hal.KeySoft2, hal.KeyHeadset:
+		e, ok := p.logEntry(ref.cursor)
+		if !ok || e.Number == "" {
+			return
+		}
+		line := e.Line
+		if line < 1 || line > NumLines || !p.set.Lines[line-1].Enabled {
+			line = p.defaultLine()
+		}
+		p.startDial(line, e.Number)
+		if p.calls[p.focus].predial {
+			p.send(p.focus)
+		}
+		return
+	case hal.Key4, hal.KeyBack, hal.KeySoft1:
+		p.back()
+		return
+	case hal.KeyMenu:
+		p.home()
+		return
+	default:
+		return
+	}
+	ref.top = scrollTo(ref.cursor, ref.top, listRows)
 	p.dirty = true
 }

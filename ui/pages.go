@@ -31,6 +31,7 @@ const (
 	kindValue           // adjust a number (contrast, ring volume)
 	kindText            // read-only lines that scroll
 	kindNotice          // one centred message (shutdown)
+	kindLog             // the call history: pick an entry to dial it
 )
 
 // pageDef is the static description of a page. Titles and item labels are
@@ -55,7 +56,7 @@ var pages = [numPages]pageDef{
 	pageNetwork:      {name: "network", kind: kindText, title: "network.title"},
 	pageAccounts:     {name: "accounts", kind: kindText, title: "accounts.title"},
 	pageVersion:      {name: "version", kind: kindText, title: "version.title"},
-	pageCallLog:      {name: "calllog", kind: kindText, title: "calllog.title"},
+	pageCallLog:      {name: "calllog", kind: kindLog, title: "calllog.title"},
 	pagePhonebook:    {name: "phonebook", kind: kindText, title: "phonebook.title"},
 	pageSettings:     {name: "settings", kind: kindList, title: "settings.title", items: []pageID{pageLanguage, pageContrast, pageRingVolume}},
 	pageLanguage:     {name: "language", kind: kindChoice, title: "language.title", setting: KeyLanguage},
@@ -87,6 +88,8 @@ func softkeys(kind pageKind) [4]string {
 		return [4]string{"soft.minus", "soft.plus", "soft.back", "soft.save"}
 	case kindText:
 		return [4]string{"soft.back", "", "", ""}
+	case kindLog:
+		return [4]string{"soft.back", "soft.dial", "", ""}
 	}
 	return [4]string{}
 }

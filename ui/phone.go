@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ccphone/hal"
+	"ccphone/ui/calllog"
 	"ccphone/ui/i18n"
 )
 
@@ -45,6 +46,8 @@ type Options struct {
 	// on its line key), without changing the configuration. It runs on
 	// the event loop and must not block. Nil only changes the display.
 	SwitchLine func(line int, on bool)
+	// CallLog keeps the call history; nil keeps none.
+	CallLog *calllog.Log
 	// LineIdle is called on the event loop when a line's last call has
 	// ended, so that configuration held back while it was busy can be
 	// applied. It must not block.
@@ -394,6 +397,9 @@ func (p *Phone) enter() {
 	case kindText:
 		p.text = p.textFor(ref.id)
 		p.textGen++
+	case kindLog:
+		p.missed = 0 // the agent has seen them
+		p.textGen++
 	}
 	p.dirty = true
 }
@@ -452,7 +458,7 @@ func (p *Phone) textFor(id pageID) []string {
 		if st.Error != "" {
 			out = append(out, wrap(st.Error, textColumns)...)
 		}
-	case pageCallLog, pagePhonebook:
+	case pagePhonebook:
 		out = append(out, p.cat.T("list.empty"))
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"ccphone/hal"
+	"ccphone/ui/calllog"
 	"ccphone/ui/font"
 	"ccphone/ui/i18n"
 )
@@ -160,6 +161,16 @@ func (p *Phone) draw(v *view, f *hal.Frame) {
 		}
 		if v.top+textRows < len(p.text) {
 			font.IconArrowDown.Draw(f, hal.LCDWidth-font.IconArrowDown.Width(), softTop-2-font.IconArrowDown.Height())
+		}
+	case kindLog:
+		n := p.logLen()
+		drawTitle(f, v.cat.T(def.title), v.cursor+1, n)
+		if n == 0 {
+			font.Regular.Draw(f, 1, listTop, v.cat.T("list.empty"))
+		}
+		for row := 0; row < listRows && v.top+row < n; row++ {
+			e, _ := p.logEntry(v.top + row)
+			drawLogRow(f, v, row, e, v.top+row == v.cursor)
 		}
 	case kindNotice:
 		drawCentered(f, font.Regular, (hal.LCDHeight-rowH)/2, v.cat.T(def.title))
@@ -367,4 +378,33 @@ func (p *Phone) publish() {
 		s.Lines[i] = LineStatus{Line: i + 1, Label: l.Label, Registration: p.regs[i], Server: server}
 	}
 	p.status.Store(s)
+}
+
+// drawLogRow paints one call-history entry: what happened, who, and when
+// (the time today, the date before).
+func drawLogRow(f *hal.Frame, v *view, row int, e calllog.Entry, selected bool) {
+	y := listTop + row*rowH
+	icon := font.IconPhoneOut
+	switch e.Kind {
+	case calllog.Missed:
+		icon = font.IconMissedCall
+	case calllog.Received:
+		icon = font.IconPhoneIn
+	}
+	icon.Draw(f, 1, y+(rowH-icon.Height())/2)
+	when := clockText(e.Time.Hour(), e.Time.Minute(), v.clock24)
+	if e.Time.Day() != v.day || e.Time.Month() != v.month {
+		when = strconv.Itoa(e.Time.Day()) + " " + v.cat.T("month."+strconv.Itoa(int(e.Time.Month())))
+	}
+	right := hal.LCDWidth - 1 - font.Small.Width(when)
+	font.Small.Draw(f, right, y+(rowH-smallH)/2, when)
+	who := e.Name
+	if who == "" {
+		who = e.Number
+	}
+	x := icon.Width() + 4
+	font.Regular.Draw(f, x, y, font.Regular.Truncate(who, right-x-2))
+	if selected {
+		f.Invert(image.Rect(0, y, hal.LCDWidth, y+rowH))
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -27,6 +28,7 @@ import (
 	"ccphone/board/sim"
 	"ccphone/provisioning"
 	"ccphone/ui"
+	"ccphone/ui/calllog"
 	"ccphone/ui/i18n"
 )
 
@@ -179,7 +181,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(exitFailure, "sip: %v", err)
 	}
 
+	history, err := calllog.Open(filepath.Join(f.state, "calllog"), calllog.DefaultSize)
+	if err != nil {
+		log.Warn("call log", "err", err) // what could be read is kept
+	}
+
 	opts := ui.Options{
+		CallLog:           history,
 		Display:           b.Display(),
 		LEDs:              b.LEDs(),
 		Catalogs:          cats,
