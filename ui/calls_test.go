@@ -370,3 +370,35 @@ func TestCallLog(t *testing.T) {
 	tp.wantTel(tel, "dial 1 333 -> 102")
 	tp.wantScreen("idle")
 }
+
+func TestVoicemail(t *testing.T) {
+	tp, tel := newCallPhone(t)
+	tp.hold(hal.Key1, 1500*time.Millisecond)
+	if tp.popup.kind != popupNotice {
+		t.Error("no notice for a line without a voicemail number")
+	}
+	s := tp.set
+	s.Lines[0].Voicemail = "*97"
+	tp.useSettings(s)
+	tp.hold(hal.Key1, 1500*time.Millisecond)
+	tp.wantTel(tel, "dial 1 *97 -> 101")
+	tp.event(CallEvent{ID: 101, State: CallEnded})
+	tp.clock.Advance(endedShown)
+	tp.tick()
+	tp.press(hal.Key1, hal.KeyOK) // a short 1 is a digit
+	tp.wantTel(tel, "dial 1 1 -> 102")
+
+	tp.vmByLine = [NumLines]int{}
+	ctx := t.Context()
+	go tp.Run(ctx)
+	if err := tp.SetVoicemail(ctx, 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for tp.Status().Voicemail != 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("voicemail %d, want 3", tp.Status().Voicemail)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -6,12 +6,12 @@ import (
 	"ccphone/hal"
 )
 
-// longPressKeys act when released (short press) or when held for the
+// hasLongPress tells the keys that act when released (short press) or when held for the
 // long-press time; every other key acts the moment it goes down, so the
 // screen answers at once.
 func hasLongPress(k hal.Key) bool {
 	switch k {
-	case hal.KeyLine1, hal.KeyLine2, hal.KeyBack:
+	case hal.KeyLine1, hal.KeyLine2, hal.KeyBack, hal.Key1:
 		return true
 	}
 	return false
@@ -84,6 +84,21 @@ func (p *Phone) longPress(k hal.Key) {
 		p.dirty = true
 	case hal.KeyBack:
 		p.home()
+	case hal.Key1:
+		// As on most desk phones: a long 1 calls the voicemail.
+		if p.page().id != pageIdle || p.inCall() {
+			return
+		}
+		line := p.defaultLine()
+		number := p.set.Lines[line-1].Voicemail
+		if number == "" {
+			p.showNotice(p.cat.T("notice.no_voicemail"))
+			return
+		}
+		p.startDial(line, number)
+		if p.calls[p.focus].predial {
+			p.send(p.focus)
+		}
 	}
 }
 

@@ -90,6 +90,7 @@ type Phone struct {
 	lineOff   [NumLines]bool   // registration switched off by a long press
 	missed    int
 	vm        int
+	vmByLine  [NumLines]int // new voicemail messages per line
 	monitor   bool
 	stack     [8]pageRef // open pages; stack[0] is idle
 	depth     int
@@ -212,6 +213,22 @@ func (p *Phone) SetProvisioning(ctx context.Context, st ProvisioningStatus) erro
 		}
 		if ref := p.page(); ref.id == pageProvisioning {
 			p.enter() // refresh the text on show
+		}
+		p.dirty = true
+	})
+}
+
+// SetVoicemail reports the messages waiting on a line (MWI); the idle
+// screen shows the new ones of both lines.
+func (p *Phone) SetVoicemail(ctx context.Context, line, newMessages int) error {
+	if line < 1 || line > NumLines {
+		return fmt.Errorf("%w: line %d", ErrOptions, line)
+	}
+	return p.do(ctx, func() {
+		p.vmByLine[line-1] = newMessages
+		p.vm = 0
+		for _, n := range p.vmByLine {
+			p.vm += n
 		}
 		p.dirty = true
 	})

@@ -45,11 +45,12 @@ type Settings struct {
 
 // LineSettings is one account as the UI shows it.
 type LineSettings struct {
-	Enabled bool
-	Label   string // shown on the idle screen
-	User    string // user name, for the status screen
-	Server  string // primary registrar host:port
-	Forward string // call-forward-always target; shown as an indicator
+	Enabled   bool
+	Label     string // shown on the idle screen
+	User      string // user name, for the status screen
+	Server    string // primary registrar host:port
+	Forward   string // call-forward-always target; shown as an indicator
+	Voicemail string // the number a long press on 1 dials
 }
 
 // DefaultSettings returns the settings of an unconfigured phone.

@@ -181,11 +181,12 @@ func settingsFrom(cfg *provisioning.Config) ui.Settings {
 			server = net.JoinHostPort(srv.Address, strconv.Itoa(srv.Port))
 		}
 		s.Lines[i] = ui.LineSettings{
-			Enabled: a.Enable,
-			Label:   a.Label,
-			User:    a.UserName,
-			Server:  server,
-			Forward: a.Forward.Always,
+			Enabled:   a.Enable,
+			Label:     a.Label,
+			User:      a.UserName,
+			Server:    server,
+			Forward:   a.Forward.Always,
+			Voicemail: a.Voicemail,
 		}
 	}
 	return s
