@@ -11,7 +11,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 
 # Packages whose tests run on armv7 under qemu-arm-static: everything
 # pure Go that does not start browsers or other programs.
-ARM_PKGS := ./hal/... ./ui/... ./provisioning/... ./board/cc800/...
+ARM_PKGS := ./hal/... ./ui/... ./provisioning/... ./board/cc800/... ./media/...
 
 .PHONY: run test test-unit test-arm bench fuzz lint firmware build clean
 

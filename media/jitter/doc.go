@@ -1,0 +1,26 @@
+// Package jitter holds received RTP audio until it is due: a fixed ring
+// of slots indexed by sequence number, filled by Push as packets arrive
+// and emptied by Pop once per frame on the media clock.
+//
+// The common path, once per 20 ms tick:
+//
+//	for each packet drained from the socket { buf.Push(pkt, arrival) }
+//	f := buf.Pop()
+//	switch f.Kind {
+//	case jitter.Voice:   n := law.Decode(pcm, f.Payload); plc.Good(pcm[:n])
+//	case jitter.Lost:    plc.Conceal(pcm)
+//	case jitter.Silence: clear(pcm)
+//	}
+//
+// Packets may arrive reordered, duplicated, late or lost, and sequence
+// numbers and timestamps wrap; every frame Pop returns is either a
+// received frame, in sequence order and never twice, or a stand-in (Lost
+// or Silence). The playout delay adapts between Options.MinDelay and
+// MaxDelay from the RFC 3550 interarrival jitter; a buffer that holds
+// too much for a while drops a frame and one that runs dry re-buffers,
+// which absorbs clock drift between the two phones. Comfort-noise packets
+// (payload type 13, RFC 3389) play as silence.
+//
+// Neither Buffer nor Concealer is safe for concurrent use: both belong to
+// the goroutine that owns the media clock. Neither allocates after New.
+package jitter

@@ -1,0 +1,32 @@
+// Package rtpio is one call leg's RTP stream: a UDP socket bound to an even
+// port in the phone's RTP range, the sending state of RFC 3550 (SSRC,
+// sequence number, timestamp, marker bit) and the receiving side's choice
+// of which source to listen to.
+//
+// The media engine uses a Stream from its one goroutine, once per tick:
+//
+//	for {
+//		st, err := s.Receive(buf, &pkt) // never blocks
+//		if st == rtpio.Nothing { break }
+//		if st == rtpio.NewSource { jitterBuffer.Reset() }
+//		jitterBuffer.Push(&pkt, now)
+//	}
+//	s.SendFrame(0, payload) // or nothing while held or silent
+//	s.EndFrame(160)         // the clock moves on whether or not we sent
+//
+// Receive reads the socket without blocking and without a goroutine: the
+// kernel queues datagrams between ticks and Receive drains them with
+// recvfrom(MSG_DONTWAIT). On Linux the socket is kept out of the Go
+// runtime's network poller and used with raw system calls, so that
+// arriving packets wake no thread (see socket_linux.go). pkt points into
+// buf; nothing is allocated per packet, sending included.
+//
+// With Config.Symmetric the stream sends to where the remote's packets come
+// from (symmetric RTP, RFC 4961, for phones behind NAT). A packet from an
+// unknown SSRC (or, when symmetric, an unknown address) is ignored until
+// Config.NewSourceAfter of them arrive in sequence; then the stream switches
+// to it and reports NewSource so that the jitter buffer starts over.
+//
+// Apart from LocalAddr, SSRC and Stats, which are safe from any
+// goroutine, a Stream (Close included) is used by one goroutine at a time.
+package rtpio

@@ -1,0 +1,15 @@
+package rtpio
+
+import "errors"
+
+// Sentinel errors; match them with errors.Is.
+var (
+	// ErrNoPort means no even port of the range could be bound.
+	ErrNoPort = errors.New("rtpio: no free RTP port")
+	// ErrNoRemote means there is nowhere to send yet.
+	ErrNoRemote = errors.New("rtpio: no remote address")
+	// ErrClosed means the stream was closed.
+	ErrClosed = errors.New("rtpio: stream closed")
+	// ErrPayload means a payload does not fit a packet.
+	ErrPayload = errors.New("rtpio: payload too large")
+)
