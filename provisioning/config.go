@@ -232,6 +232,7 @@ func (c *config) conflicts() ErrorList {
 		}
 	}
 	errs = append(errs, c.fetchConflicts()...)
+	errs = append(errs, c.recordingConflicts()...)
 	return errs
 }
 

@@ -73,5 +73,21 @@
 // call ends. Firmware stages, switches and rolls back binaries. The
 // server may also be taken from a DHCP lease (ReadLease).
 //
+// # Call recording
+//
+// The files also carry the recording policy, KAZOO's account, user (line)
+// and device levels for inbound and outbound, onnet and offnet calls. The
+// event loop asks when a call starts, and again when the PBX or the agent
+// asks for recording:
+//
+//	d := cfg.RecordingDecision(provisioning.CallInfo{
+//		Line: 1, Direction: provisioning.Inbound,
+//		Remote: "sip:+14155550100@pbx.example.net", ServerRequires: req,
+//	})
+//	if d.Record { /* start at answer or at once (d.StartOnAnswer), d.Format... */ }
+//
+// RecordingDecision documents the precedence; RemoteNetwork the onnet
+// classification; RecordingOptions the phone-wide settings.
+//
 //go:generate go run ../cmd/ccprov docs --out ../docs/provisioning.md
 package provisioning

@@ -39,6 +39,7 @@ func (s *Schema) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n",
 			st.Pattern, st.Type, cell(st.Allowed()), def, st.Owner, cell(help))
 	}
+	b.WriteString(markdownRecording)
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("provisioning: write reference: %w", err)
 	}
@@ -63,6 +64,8 @@ func sectionTitle(group string) string {
 		return "Provisioning"
 	case "firmware":
 		return "Firmware"
+	case "recording":
+		return "Recording (see Call recording below)"
 	}
 	return group
 }

@@ -11,21 +11,27 @@ import (
 type Type int
 
 // The setting types. Every type but TypeString, TypeHost, TypeHostPort,
-// TypeURL, TypeKeyList, TypeWindow, TypeBase64 and TypeVersion treats an
+// TypeURL, TypeKeyList, TypeWindow, TypeBase64, TypeVersion, TypeOptInt,
+// TypeNumberPatterns, TypeHostList, TypeDialCode and TypeToken treats an
 // empty value as "reset to default".
 const (
-	TypeBool     Type = iota + 1 // 0 or 1
-	TypeInt                      // whole number in Min..Max
-	TypeString                   // UTF-8 text of at most MaxLen characters
-	TypeEnum                     // one of Values (matched ignoring case)
-	TypePort                     // 1..65535
-	TypeHost                     // host name or IP address, or empty
-	TypeHostPort                 // host[:port], IPv6 in brackets, or empty
-	TypeURL                      // http://, https:// or tftp:// URL, or empty
-	TypeKeyList                  // "*" or comma-separated user-owned keys
-	TypeWindow                   // daily time window "HH:MM-HH:MM", or empty
-	TypeBase64                   // Min bytes in standard base64 (keys, signatures), or empty
-	TypeVersion                  // dotted numbers ("1.4.2"), or empty
+	TypeBool           Type = iota + 1 // 0 or 1
+	TypeInt                            // whole number in Min..Max
+	TypeString                         // UTF-8 text of at most MaxLen characters
+	TypeEnum                           // one of Values (matched ignoring case)
+	TypePort                           // 1..65535
+	TypeHost                           // host name or IP address, or empty
+	TypeHostPort                       // host[:port], IPv6 in brackets, or empty
+	TypeURL                            // http://, https:// or tftp:// URL, or empty
+	TypeKeyList                        // "*" or comma-separated user-owned keys
+	TypeWindow                         // daily time window "HH:MM-HH:MM", or empty
+	TypeBase64                         // Min bytes in standard base64 (keys, signatures), or empty
+	TypeVersion                        // dotted numbers ("1.4.2"), or empty
+	TypeOptInt                         // whole number in Min..Max, or empty for "not set" (inherit)
+	TypeNumberPatterns                 // comma-separated number patterns (see NumberPatterns), or empty
+	TypeHostList                       // comma-separated hosts, "*.domain" for subdomains, or empty
+	TypeDialCode                       // digits, '*', '#' and '+' as dialled (a feature code), or empty
+	TypeToken                          // a SIP token, e.g. a header name ("X-Record"), or empty
 )
 
 // String names the type as the admin reference does.
@@ -55,6 +61,16 @@ func (t Type) String() string {
 		return "base64"
 	case TypeVersion:
 		return "version"
+	case TypeOptInt:
+		return "int or empty"
+	case TypeNumberPatterns:
+		return "number patterns"
+	case TypeHostList:
+		return "host list"
+	case TypeDialCode:
+		return "dial code"
+	case TypeToken:
+		return "token"
 	}
 	return "Type(" + strconv.Itoa(int(t)) + ")"
 }
@@ -136,6 +152,16 @@ func (st *Setting) Allowed() string {
 		return strconv.Itoa(st.Min) + " bytes in base64"
 	case TypeVersion:
 		return "dotted numbers, e.g. 1.4.2"
+	case TypeOptInt:
+		return strconv.Itoa(st.Min) + ".." + strconv.Itoa(st.Max) + ", or empty to inherit"
+	case TypeNumberPatterns:
+		return "comma-separated patterns of 0-9 * # +, x (any digit), [1-5] (one of), a final . (repeat the last)"
+	case TypeHostList:
+		return "comma-separated host names or IP addresses; *.domain matches its subdomains"
+	case TypeDialCode:
+		return "0-9 * # +"
+	case TypeToken:
+		return "a SIP token (letters, digits, - . ! % * _ + ` ' ~)"
 	}
 	return ""
 }

@@ -40,7 +40,7 @@ func typedSetting(pattern string, t Type, maxLen int, owner Owner, help string) 
 
 // accountSettings are the settings of account N, without its servers.
 func accountSettings() []Setting {
-	return []Setting{
+	return append([]Setting{
 		boolSetting("account.N.enable", "0", Admin, "Register account N and let the agent use its line key."),
 		stringSetting("account.N.label", 32, "", Admin, "Name of the line on the LCD and the front panel, e.g. `Sales 10`."),
 		stringSetting("account.N.display_name", 64, "", Admin, "Display name sent in the From header of calls."),
@@ -54,7 +54,7 @@ func accountSettings() []Setting {
 		stringSetting("account.N.cfwd.no_answer", 64, "", User, "Forward calls not answered in time; empty turns it off."),
 		intSetting("account.N.cfwd.no_answer_seconds", 1, 120, 20, User, "Seconds of ringing before a call is forwarded on no answer."),
 		stringSetting("account.N.voicemail_number", 32, "", Admin, "Number dialled by the message key for account N."),
-	}
+	}, userRecordingSettings()...)
 }
 
 // serverSettings are the settings of server M of account N.
@@ -69,7 +69,7 @@ func serverSettings() []Setting {
 
 // phoneSettings are the settings that are not per account.
 func phoneSettings() []Setting {
-	return []Setting{
+	return append([]Setting{
 		portSetting("sip.listen_port", 5060, Admin, "Local SIP port. Give each phone its own when several run on one host."),
 		boolSetting("sip.trusted_servers_only", "1", Admin, "Refuse SIP requests that do not come from a configured server or outbound proxy, so scanners cannot ring the phone."),
 		boolSetting("sip.allow_ip_calls", "0", Admin, "Allow dialling a bare IP address (peer to peer, no server)."),
@@ -119,7 +119,7 @@ func phoneSettings() []Setting {
 		typedSetting("firmware.version", TypeVersion, 32, Admin, "Version of the binary at firmware.url, dotted numbers (`1.4.2`). The phone installs it when it is newer than the running one."),
 		{Pattern: "firmware.signature", Type: TypeBase64, Min: 64, MaxLen: 100, Owner: Admin, Help: "Ed25519 signature of the binary by provisioning.signing_key, made with `ccprov sign-firmware`."},
 		boolSetting("firmware.allow_downgrade", "0", Admin, "Allow installing a firmware.version older than the running one."),
-	}
+	}, recordingSettings()...)
 }
 
 // defaultSettings expands the placeholders: account 1 with its servers,

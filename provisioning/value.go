@@ -162,6 +162,39 @@ func (s *Schema) value(st *Setting, text string) (Value, *valueProblem) {
 				return Value{}, &valueProblem{quoted + " is not a version", ErrType}
 			}
 		}
+	case TypeOptInt:
+		if text != "" {
+			n, err := strconv.Atoi(text)
+			switch {
+			case errors.Is(err, strconv.ErrRange):
+				return Value{}, &valueProblem{quoted + " is out of range", ErrRange}
+			case err != nil:
+				return Value{}, &valueProblem{quoted + " is not a whole number", ErrType}
+			case n < st.Min || n > st.Max:
+				return Value{}, &valueProblem{quoted + " is out of range", ErrRange}
+			}
+			v.num, v.text = n, strconv.Itoa(n)
+		}
+	case TypeNumberPatterns:
+		canon, problem := parseNumberPatterns(text)
+		if problem != "" {
+			return Value{}, &valueProblem{problem, ErrType}
+		}
+		v.text = canon.String()
+	case TypeHostList:
+		canon, bad := hostList(text)
+		if bad != "" {
+			return Value{}, &valueProblem{strconv.Quote(shorten(bad)) + " is not a host name, IP address or *.domain", ErrType}
+		}
+		v.text = canon
+	case TypeDialCode:
+		if strings.Trim(text, "0123456789*#+") != "" {
+			return Value{}, &valueProblem{quoted + " is not a dial code", ErrType}
+		}
+	case TypeToken:
+		if !validToken(text) {
+			return Value{}, &valueProblem{quoted + " is not a SIP token", ErrType}
+		}
 	case TypeKeyList:
 		canon, bad := s.keyList(text)
 		if bad != "" {

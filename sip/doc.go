@@ -43,6 +43,34 @@
 // Malformed messages are rejected by sipgo's parser and never reach the
 // phone.
 //
-// Calls (INVITE, dialogs, transfer, SDP) will add handlers in routes and
-// more Event types.
+// Calls. Options.Media (the media engine) gives every call a MediaLeg
+// (its RTP socket); the UA negotiates SDP with media/sdpneg and tells
+// the leg what was agreed. Every call verb returns at once and is safe
+// from any goroutine; progress comes back as CallEvents in order, the
+// last one Ended:
+//
+//	id, err := ua.Dial(1, "2000")       // INVITE via the line's registrar or outbound proxy
+//	// CallEvent{ID: id, State: CallDialing} → CallRinging (18x) → CallConnected (200)
+//	ua.Hold(id, true)                   // re-INVITE a=sendonly → CallHeld; false resumes
+//	ua.SendDTMF(id, '5')                // RFC 4733 via the leg, else INFO dtmf-relay
+//	ua.Transfer(id, "3000")             // REFER; TransferEvents; Ended "transferred"
+//	ua.Hangup(id)                       // CANCEL before the answer, BYE after
+//
+// An incoming INVITE gets 100 and 180 at once and a CallEvent with
+// Direction Incoming and State CallRinging (AutoAnswer only when a
+// configured server asked for it); the phone then calls Answer, Reject
+// (486 becomes 302 with busy forwarding), Forward or Hangup. Forward
+// always answers 302 without ringing; forward on no answer after
+// NoAnswerTimeout. TransferTo joins a held call with a consultation
+// (REFER with Replaces); a REFER from the far end makes a new call on the
+// same line and reports to the transferor by NOTIFY; an INVITE with
+// Replaces takes over the named call. In a call, INFO DTMF becomes a
+// DTMFEvent and INFO Record: on/off a RecordEvent; a message-summary
+// NOTIFY from a configured server becomes an MWIEvent. CallState has the
+// transition table. When Run ends, every call is ended (BYE, CANCEL or
+// 480) before the lines unregister.
+//
+// Tests start real peers: kamailiotest (registrar), sipptest (scripted
+// sipp call flows) and baresiptest (a second real phone); siptest.Media
+// is a Media whose legs send and count RTP on loopback.
 package sip

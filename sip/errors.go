@@ -20,3 +20,26 @@ var (
 	// ErrRefused reports a registrar's final answer other than 2xx.
 	ErrRefused = errors.New("sip: refused")
 )
+
+// Errors of the call API, wrapped with context.
+var (
+	// ErrNotRunning reports a call operation before Run serves the
+	// listeners or after it returned.
+	ErrNotRunning = errors.New("sip: user agent not running")
+	// ErrNoCall reports a CallID the UA does not know (never issued, or
+	// the call ended).
+	ErrNoCall = errors.New("sip: no such call")
+	// ErrCallState reports an operation the call's state does not allow,
+	// such as answering an outgoing call or holding a ringing one.
+	ErrCallState = errors.New("sip: not possible in the call's state")
+	// ErrTarget reports a dial or transfer target that is not digits or
+	// a SIP URI.
+	ErrTarget = errors.New("sip: bad target")
+	// ErrNoMedia reports a UA without Options.Media, or a media engine
+	// that could not give a call an RTP endpoint.
+	ErrNoMedia = errors.New("sip: no media for the call")
+	// ErrLineIdle reports a line without an enabled, configured account.
+	ErrLineIdle = errors.New("sip: line has no account")
+	// ErrDigit reports a DTMF digit other than 0-9, *, #, A-D.
+	ErrDigit = errors.New("sip: bad DTMF digit")
+)

@@ -2,7 +2,6 @@ package sip
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -10,7 +9,7 @@ import (
 )
 
 // allowed lists the methods the UA answers, for the Allow header.
-const allowed = "OPTIONS, NOTIFY"
+const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY"
 
 // routes installs the request handlers. Every handler goes through guard,
 // so the trust policy sees every request first. Calls (INVITE, ACK, BYE,
@@ -18,7 +17,11 @@ const allowed = "OPTIONS, NOTIFY"
 func (u *UA) routes() {
 	u.srv.OnOptions(u.guard(u.onOptions))
 	u.srv.OnNotify(u.guard(u.onNotify))
-	u.srv.OnAck(u.guard(func(*sip.Request, sip.ServerTransaction) {}))
+	u.srv.OnInvite(u.guard(u.onInvite))
+	u.srv.OnAck(u.guard(u.onAck))
+	u.srv.OnBye(u.guard(u.onBye))
+	u.srv.OnInfo(u.guard(u.onInfo))
+	u.srv.OnRefer(u.guard(u.onRefer))
 	u.srv.OnNoRoute(u.guard(u.onUnknown))
 }
 
@@ -54,10 +57,18 @@ const notifyEmitTimeout = time.Second
 // policy, since it makes the phone change its configuration. Any other
 // event is refused with 489 Bad Event.
 func (u *UA) onNotify(req *sip.Request, tx sip.ServerTransaction) {
-	event := ""
-	if h := req.GetHeader("Event"); h != nil {
-		event, _, _ = strings.Cut(h.Value(), ";")
-		event = strings.ToLower(strings.TrimSpace(event))
+	event := eventPackage(req)
+	if event == "refer" {
+		if c := u.callFor(req); c != nil {
+			u.onReferNotify(c, req, tx)
+			return
+		}
+		u.respond(tx, sip.NewResponseFromRequest(req, 481, reasonPhrase(481), nil))
+		return
+	}
+	if event == "message-summary" {
+		u.onMWINotify(req, tx)
+		return
 	}
 	switch {
 	case event != "check-sync":

@@ -11,6 +11,7 @@ import (
 	"ccphone/provisioning"
 	"ccphone/sip"
 	"ccphone/sip/kamailiotest"
+	"ccphone/sip/siptest"
 )
 
 // waitTimeout bounds every wait for an event; generous, never a
@@ -57,6 +58,8 @@ type running struct {
 	done   chan error
 	seen   []sip.Event                     // every event, for failure messages
 	queued map[int][]sip.RegistrationEvent // by line, not yet waited for
+	others []sip.Event                     // other events not yet waited for
+	media  *siptest.Media                  // the test Media, when the options had one
 }
 
 // start creates a UA, applies accounts (index 0 is line 1), and runs it
@@ -74,6 +77,7 @@ func start(t testing.TB, o sip.Options, accounts ...provisioning.Account) *runni
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{UA: ua, t: t, cancel: cancel, done: make(chan error, 1), queued: map[int][]sip.RegistrationEvent{}}
+	r.media, _ = o.Media.(*siptest.Media)
 	go func() { r.done <- ua.Run(ctx) }()
 	t.Cleanup(r.stop)
 	return r
@@ -115,6 +119,8 @@ func (r *running) wait(line int, state sip.RegistrationState, server string) sip
 			r.seen = append(r.seen, ev)
 			if re, isReg := ev.(sip.RegistrationEvent); isReg {
 				r.queued[re.Line] = append(r.queued[re.Line], re)
+			} else {
+				r.others = append(r.others, ev)
 			}
 		case <-timeout:
 			r.t.Fatalf("no line %d %s %s within %v; seen %v", line, state, server, waitTimeout, r.seen)

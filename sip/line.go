@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ccphone/provisioning"
@@ -39,6 +40,10 @@ type line struct {
 	backoff                     time.Duration
 	last                        RegistrationEvent // the last reported
 	timer                       hal.Timer
+
+	// inUse is the index of the server registered at, -1 for none: calls
+	// read it from other goroutines to pick the domain and next hop.
+	inUse atomic.Int32
 }
 
 // binding is the line's registration at one server: RFC 3261 wants one
@@ -75,7 +80,7 @@ func keyOf(a provisioning.Account) registrationKey {
 }
 
 func newLine(u *UA, n int) *line {
-	return &line{
+	l := &line{
 		n:       n,
 		ua:      u,
 		log:     u.log.With("line", n),
@@ -83,6 +88,8 @@ func newLine(u *UA, n int) *line {
 		enabled: true,
 		server:  -1,
 	}
+	l.inUse.Store(-1)
+	return l
 }
 
 func (l *line) setAccount(a provisioning.Account) {
@@ -233,6 +240,7 @@ func (l *line) registerFirst(ctx context.Context, order []int, prev result) {
 func (l *line) registered(ctx context.Context, s int, r result) {
 	now := l.ua.opts.Clock.Now()
 	l.server = s
+	l.inUse.Store(int32(s))
 	l.binds[s].registered = true
 	l.backoff = 0
 	l.refreshAt = now.Add(time.Duration(float64(r.expires) * l.ua.opts.RefreshFraction))
@@ -293,6 +301,7 @@ func (l *line) probe(ctx context.Context) {
 // failed reports r and schedules a retry with back-off.
 func (l *line) failed(ctx context.Context, r result) {
 	l.server = -1
+	l.inUse.Store(-1)
 	l.refreshAt, l.probeAt = time.Time{}, time.Time{}
 	if ctx.Err() != nil {
 		return

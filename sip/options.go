@@ -59,6 +59,19 @@ type Options struct {
 	UnregisterTimeout time.Duration
 	// EventBuffer is the capacity of the Events channel.
 	EventBuffer int
+
+	// Media gives calls their RTP endpoints (the media engine). Without
+	// it Dial fails with ErrNoMedia and incoming calls are refused with
+	// 503.
+	Media Media
+	// DTMFInfo sends every digit by SIP INFO (application/dtmf-relay),
+	// even when RFC 4733 telephone-event was negotiated: for PBXes that
+	// read only INFO. SetDTMFInfo changes it while running.
+	DTMFInfo bool
+	// SubscribeExpires is the lifetime asked for message-summary (MWI)
+	// subscriptions; they are refreshed after RefreshFraction of what
+	// the server granted.
+	SubscribeExpires time.Duration
 }
 
 // DefaultOptions returns the options of a phone listening on port 5060
@@ -77,6 +90,7 @@ func DefaultOptions() Options {
 		RetryMax:          5 * time.Minute,
 		UnregisterTimeout: 2 * time.Second,
 		EventBuffer:       32,
+		SubscribeExpires:  time.Hour,
 	}
 }
 
@@ -105,6 +119,7 @@ func (o Options) withDefaults() (Options, error) {
 	setDur(&o.RetryMin, d.RetryMin)
 	setDur(&o.RetryMax, d.RetryMax)
 	setDur(&o.UnregisterTimeout, d.UnregisterTimeout)
+	setDur(&o.SubscribeExpires, d.SubscribeExpires)
 	if o.RefreshFraction == 0 {
 		o.RefreshFraction = d.RefreshFraction
 	}

@@ -56,6 +56,17 @@ type UA struct {
 	started atomic.Bool
 	closeMu sync.Mutex
 	closed  bool
+
+	// Calls. callsMu guards the maps and the run state; it is never held
+	// across network I/O or a channel send.
+	callsMu  sync.Mutex
+	runCtx   context.Context // Run's context while it serves; nil before
+	stopping bool            // Run is ending: no new calls
+	lastID   CallID
+	calls    map[CallID]*call
+	dialogs  map[string]*call // by dialogKey
+	callWG   sync.WaitGroup   // call goroutines and incoming-call handlers
+	dtmfInfo atomic.Bool      // SetDTMFInfo
 }
 
 // New binds the UDP and TCP listeners at opts.ListenAddr (and TLS when
@@ -88,12 +99,14 @@ func New(opts Options) (*UA, error) {
 		return nil, fmt.Errorf("sip: server: %w", err)
 	}
 
-	u := &UA{opts: opts, log: log, sipgoLog: sipgoLog, sua: sua, srv: srv, events: make(chan Event, opts.EventBuffer)}
+	u := &UA{opts: opts, log: log, sipgoLog: sipgoLog, sua: sua, srv: srv, events: make(chan Event, opts.EventBuffer),
+		calls: map[CallID]*call{}, dialogs: map[string]*call{}}
 	if err := u.listen(); err != nil {
 		sua.Close()
 		return nil, err
 	}
 	u.trust.setPolicy(opts.Trust)
+	u.dtmfInfo.Store(opts.DTMFInfo)
 	for i := range u.lines {
 		u.lines[i] = newLine(u, i+1)
 	}
@@ -231,6 +244,10 @@ func (u *UA) Run(ctx context.Context) error {
 		return ErrClosed
 	}
 
+	u.callsMu.Lock()
+	u.runCtx = ctx
+	u.callsMu.Unlock()
+
 	var serving sync.WaitGroup
 	serve := func(network string, f func() error) {
 		serving.Go(func() {
@@ -258,6 +275,11 @@ func (u *UA) Run(ctx context.Context) error {
 		lines.Go(func() { l.run(ctx) })
 	}
 	<-ctx.Done()
+	// Calls end first (BYE, CANCEL, 480), while the lines unregister.
+	u.callsMu.Lock()
+	u.stopping = true
+	u.callsMu.Unlock()
+	u.callWG.Wait()
 	lines.Wait()
 
 	u.Close()

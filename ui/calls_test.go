@@ -402,3 +402,54 @@ func TestVoicemail(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+type recordedSounds struct{ log []string }
+
+func (r *recordedSounds) SetSound(port hal.AudioPort, s Sound) {
+	r.log = append(r.log, port.String()+"="+s.String())
+}
+
+func (r *recordedSounds) take() string {
+	s := strings.Join(r.log, " ")
+	r.log = nil
+	return s
+}
+
+func TestSounds(t *testing.T) {
+	tp, _ := newCallPhone(t)
+	snd := &recordedSounds{}
+	tp.opts.Sounds = snd
+	step := func(want string) {
+		t.Helper()
+		tp.refresh()
+		if got := snd.take(); got != want {
+			t.Errorf("sounds %q, want %q", got, want)
+		}
+	}
+	tp.press(hal.KeyHeadset)
+	step("headset=dial")
+	tp.press(hal.Key2, hal.Key0)
+	step("headset=none")
+	tp.press(hal.KeyOK)
+	tp.event(CallEvent{ID: 101, State: CallRinging})
+	step("headset=ringback")
+	tp.event(CallEvent{ID: 101, State: CallConnected})
+	step("headset=none")
+	tp.event(CallEvent{ID: 5, Line: 2, State: CallRinging, Direction: Incoming})
+	step("headset=callwaiting")
+	tp.event(CallEvent{ID: 5, State: CallEnded})
+	step("headset=none")
+	tp.event(CallEvent{ID: 101, State: CallEnded, Reason: "486 Busy Here"})
+	step("headset=busy")
+	tp.clock.Advance(endedShown)
+	tp.tick()
+	step("headset=none")
+
+	tp.event(CallEvent{ID: 6, Line: 1, State: CallRinging, Direction: Incoming})
+	step("headset=ring")
+	tp.press(hal.KeyHold) // Mute ringing: to the speaker
+	step("headset=none speaker=ring")
+	tp.press(hal.KeyHeadset)
+	tp.event(CallEvent{ID: 6, State: CallConnected})
+	step("speaker=none")
+}

@@ -46,6 +46,8 @@ type Options struct {
 	// on its line key), without changing the configuration. It runs on
 	// the event loop and must not block. Nil only changes the display.
 	SwitchLine func(line int, on bool)
+	// Sounds plays tones and the ringer; nil plays nothing.
+	Sounds Sounds
 	// CallLog keeps the call history; nil keeps none.
 	CallLog *calllog.Log
 	// LineIdle is called on the event loop when a line's last call has
@@ -110,6 +112,7 @@ type Phone struct {
 	notice    string
 
 	prov       ProvisioningStatus
+	sounds     [hal.NumAudioPorts]Sound
 	calls      [NumCalls]callSlot
 	focus      int    // the call slot in front
 	lastDialed string // for the Redial key
@@ -281,6 +284,13 @@ func (p *Phone) shutdown() {
 	for l := range hal.NumLEDs {
 		if err := p.opts.LEDs.SetLED(hal.LED(l), hal.LEDState{}); err != nil {
 			p.log.Warn("led off", "led", hal.LED(l), "err", err)
+		}
+	}
+	if p.opts.Sounds != nil {
+		for port, s := range p.sounds {
+			if s != SoundNone {
+				p.opts.Sounds.SetSound(hal.AudioPort(port), SoundNone)
+			}
 		}
 	}
 }

@@ -94,6 +94,7 @@ func (p *Phone) refresh() {
 	p.render()
 	p.updateLEDs()
 	p.updateBusy()
+	p.updateSounds()
 	if p.dirty {
 		p.dirty = false
 		p.publish()

@@ -223,9 +223,9 @@ func (b *Board) Display() hal.Display { return b.display }
 // LEDs implements board.Board.
 func (b *Board) LEDs() hal.LEDs { return b.leds }
 
-// Audio implements board.Board. PortAudio is not wired yet: every port
-// reports hal.ErrUnsupported, naming the device the board file gives it.
-func (b *Board) Audio() hal.AudioOpener { return audio{devices: b.def.Audio} }
+// Audio implements board.Board: the ports on the PortAudio devices the
+// board file names (see audio.go).
+func (b *Board) Audio() hal.AudioOpener { return newAudio(b.def.Audio) }
 
 // Run implements board.Board: it runs the direct inputs (which report
 // closed switches first) and the key matrix side by side on events. If
@@ -273,14 +273,4 @@ func (b *Board) Close() error {
 		errs = append(errs, b.port.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// audio is the placeholder opener until the PortAudio driver lands.
-type audio struct{ devices [hal.NumAudioPorts]string }
-
-func (a audio) OpenAudio(port hal.AudioPort, f hal.AudioFormat) (hal.AudioStream, error) {
-	if int(port) >= hal.NumAudioPorts {
-		return nil, fmt.Errorf("cc800: audio port %v: %w", port, hal.ErrOutOfRange)
-	}
-	return nil, fmt.Errorf("cc800: audio %v (%q): %w", port, a.devices[port], hal.ErrUnsupported)
 }

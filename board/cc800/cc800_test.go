@@ -18,6 +18,7 @@ import (
 	"periph.io/x/conn/v3/spi/spireg"
 
 	"ccphone/hal"
+	"ccphone/hal/portaudio"
 	"ccphone/hal/st7565/st7565test"
 )
 
@@ -291,8 +292,10 @@ func TestOpenEndToEnd(t *testing.T) {
 		t.Error("line1 orange does not light both pins")
 	}
 
-	if _, err := b.Audio().OpenAudio(hal.PortMonitor, hal.AudioFormat{SampleRate: 8000, Channels: 1, FrameSamples: 160}); !errors.Is(err, hal.ErrUnsupported) || !strings.Contains(err.Error(), "mon") {
-		t.Errorf("OpenAudio = %v, want ErrUnsupported naming the device", err)
+	// No sound card here: built with cgo the board looks the device up
+	// in PortAudio and does not find it; without cgo there is no audio.
+	if _, err := b.Audio().OpenAudio(hal.PortMonitor, hal.AudioFormat{SampleRate: 8000, Channels: 1, FrameSamples: 160}); !errors.Is(err, hal.ErrUnsupported) && !errors.Is(err, portaudio.ErrNoDevice) || err == nil || !strings.Contains(err.Error(), "mon") {
+		t.Errorf("OpenAudio = %v, want ErrUnsupported or ErrNoDevice naming the device", err)
 	}
 
 	// Keys reach the events channel: the plugged jack first, then a press.

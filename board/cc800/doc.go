@@ -23,7 +23,7 @@
 //
 // Open resolves pins with periph's gpioreg and the LCD's port with spireg,
 // after registering periph's Linux GPIO (character device) and spidev
-// drivers, and wires hal/st7565, hal/gpioled and hal/gpiokeys. The
-// audio ports are named here but not opened yet: Audio reports
-// hal.ErrUnsupported until the PortAudio driver exists.
+// drivers, and wires hal/st7565, hal/gpioled and hal/gpiokeys. Audio
+// opens the definition's devices through hal/portaudio (a cgo build; a
+// pure-Go build reports hal.ErrUnsupported).
 package cc800

@@ -38,6 +38,11 @@ type Options struct {
 	// KeyTimeout bounds how long a key request waits for the phone to take
 	// each event before it fails with 503. Zero means DefaultKeyTimeout.
 	KeyTimeout time.Duration
+	// AudioDir, if not empty, makes Audio a file device: each port plays
+	// into AudioDir/<port>.raw and its microphone reads
+	// AudioDir/<port>-in.raw (raw s16le; silence without it or after its
+	// end), paced by the caller. Empty means the null device.
+	AudioDir string
 }
 
 // DefaultKeyTimeout is the KeyTimeout used when Options leaves it zero.
@@ -77,7 +82,7 @@ type Board struct {
 
 	display Display
 	leds    LEDs
-	audio   nullAudio
+	audio   hal.AudioOpener // nullAudio or fileAudio, never changed
 
 	// switchMu serialises switch changes with the delivery of their
 	// events, so that the state reported and the events sent agree.
@@ -141,6 +146,10 @@ func New(opts Options) (*Board, error) {
 		contrast:     DefaultContrast,
 		backlight:    DefaultBacklight,
 		jack:         opts.MonitorJack,
+		audio:        nullAudio{},
+	}
+	if opts.AudioDir != "" {
+		b.audio = fileAudio{dir: opts.AudioDir}
 	}
 	b.hub.init()
 	b.display.b = b
@@ -165,8 +174,9 @@ func (b *Board) Display() hal.Display { return &b.display }
 // LEDs returns the indicators. They are safe for concurrent use.
 func (b *Board) LEDs() hal.LEDs { return &b.leds }
 
-// Audio returns the null audio device: ports read silence and discard what
-// is written. It is safe for concurrent use.
+// Audio returns the audio device: by default the null device (ports read
+// silence and discard what is written), with Options.AudioDir the file
+// device. It is safe for concurrent use.
 func (b *Board) Audio() hal.AudioOpener { return b.audio }
 
 // NotifyState tells open panels that the phone's state changed, so that

@@ -26,7 +26,10 @@ import (
 	"ccphone/board"
 	"ccphone/board/cc800"
 	"ccphone/board/sim"
+	"ccphone/media"
+	"ccphone/media/rtpio"
 	"ccphone/provisioning"
+	"ccphone/sip"
 	"ccphone/ui"
 	"ccphone/ui/calllog"
 	"ccphone/ui/i18n"
@@ -176,9 +179,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
-	ua, err := newUA(store.Config(), f.board, version, log.With("part", "sip"))
+	cfg := store.Config()
+	engine, err := media.New(media.Options{
+		Audio:   b.Audio(),
+		Logger:  log.With("part", "media"),
+		Addr:    mediaAddr(cfg, f.board),
+		Ports:   rtpio.PortRange{Min: cfg.Int("rtp.port_min"), Max: cfg.Int("rtp.port_max")},
+		Speaker: true,
+	})
+	var tel *telephony
+	var sipMedia sip.Media
+	if err != nil {
+		// The phone still boots, shows its lines and takes provisioning;
+		// calls fail until the audio works.
+		log.Error("no audio: calls are off", "err", err)
+	} else {
+		defer engine.Close()
+		tel, err = newTelephony(engine, "us", log.With("part", "calls"))
+		if err != nil {
+			return fail(exitFailure, "tones: %v", err)
+		}
+		sipMedia = tel
+	}
+	ua, err := newUA(cfg, f.board, version, sipMedia, log.With("part", "sip"))
 	if err != nil {
 		return fail(exitFailure, "sip: %v", err)
+	}
+	if tel != nil {
+		tel.ua = ua
 	}
 
 	history, err := calllog.Open(filepath.Join(f.state, "calllog"), calllog.DefaultSize)
@@ -206,6 +234,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if simBoard != nil {
 		opts.OnChange = simBoard.NotifyState
+	}
+	if tel != nil {
+		opts.Telephony = tel
+		opts.Sounds = tel
 	}
 	held := &heldAccounts{ua: ua, store: store, log: log.With("part", "provisioning")}
 	opts.LineIdle = held.lineIdle
@@ -249,6 +281,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	})
 	wg.Go(func() { forwardSIP(ctx, ua, p, store.prov, log.With("part", "sip")) })
+	if engine != nil && tel != nil {
+		wg.Go(func() {
+			if err := engine.Run(ctx); err != nil && ctx.Err() == nil {
+				log.Error("media stopped", "err", err)
+			}
+		})
+	}
 	wg.Go(func() {
 		if err := store.prov.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("provisioning stopped", "err", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 
@@ -14,12 +15,15 @@ import (
 
 // newUA makes the SIP user agent for the configuration. On the sim board
 // it listens on loopback only; on a real board on every interface.
-func newUA(cfg *provisioning.Config, board, version string, log *slog.Logger) (*sip.UA, error) {
+func newUA(cfg *provisioning.Config, board, version string, m sip.Media, log *slog.Logger) (*sip.UA, error) {
 	host := "0.0.0.0"
 	if board == "sim" {
 		host = "127.0.0.1"
 	}
 	opts := sip.DefaultOptions()
+	if m != nil {
+		opts.Media = m
+	}
 	opts.ListenAddr = net.JoinHostPort(host, strconv.Itoa(cfg.Int("sip.listen_port")))
 	opts.UserAgent = "ccphone/" + version
 	opts.Logger = log
@@ -104,6 +108,22 @@ func (h *heldAccounts) lineIdle(line int) {
 func forwardSIP(ctx context.Context, ua *sip.UA, phone *ui.Phone, prov *provisioning.Provisioner, log *slog.Logger) {
 	for ev := range ua.Events() {
 		switch e := ev.(type) {
+		case sip.CallEvent:
+			log.Info("call", "call", e.ID, "line", e.Line, "state", e.State, "dir", e.Direction, "remote", e.RemoteNumber, "reason", e.Reason)
+			if err := phone.CallEvent(ctx, callEvent(e)); err != nil {
+				continue
+			}
+		case sip.DTMFEvent:
+			log.Info("dtmf received", "call", e.ID, "digit", string(e.Digit))
+		case sip.TransferEvent:
+			log.Info("transfer progress", "call", e.ID, "code", e.Code, "reason", e.Reason)
+		case sip.RecordEvent:
+			log.Info("recording requested", "call", e.ID, "on", e.On)
+		case sip.MWIEvent:
+			log.Info("voicemail", "line", e.Line, "new", e.New, "old", e.Old)
+			if err := phone.SetVoicemail(ctx, e.Line, e.New); err != nil {
+				continue
+			}
 		case sip.CheckSyncEvent:
 			log.Info("check-sync: checking provisioning now", "from", e.Source)
 			prov.CheckNow()
@@ -116,4 +136,23 @@ func forwardSIP(ctx context.Context, ua *sip.UA, phone *ui.Phone, prov *provisio
 			}
 		}
 	}
+}
+
+// mediaAddr is the address RTP binds to and SDP names: loopback on the sim
+// board; on a real board the local address of the route to line 1's
+// registrar (nothing is sent to find it), or every interface.
+func mediaAddr(cfg *provisioning.Config, board string) netip.Addr {
+	if board == "sim" {
+		return netip.MustParseAddr("127.0.0.1")
+	}
+	srv := cfg.Account(1).Servers[0]
+	if srv.Configured() {
+		if c, err := net.Dial("udp", net.JoinHostPort(srv.Address, strconv.Itoa(srv.Port))); err == nil {
+			defer c.Close()
+			if ap, err := netip.ParseAddrPort(c.LocalAddr().String()); err == nil {
+				return ap.Addr().Unmap()
+			}
+		}
+	}
+	return netip.IPv4Unspecified()
 }

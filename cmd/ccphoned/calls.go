@@ -1,0 +1,195 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"strconv"
+	"sync"
+
+	"ccphone/hal"
+	"ccphone/media"
+	"ccphone/media/dtmf"
+	"ccphone/media/sdpneg"
+	"ccphone/media/tone"
+	"ccphone/sip"
+	"ccphone/ui"
+)
+
+// telephony joins the phone's keys (ui), its SIP user agent and its media
+// engine: it is ui.Telephony for the phone, sip.Media for the user agent,
+// and ui.Sounds for the tones. It is safe for concurrent use.
+type telephony struct {
+	ua     *sip.UA
+	engine *media.Engine
+	plan   tone.Plan
+	ring   tone.Tone
+	codecs []sdpneg.Codec
+	log    *slog.Logger
+
+	mu   sync.Mutex
+	legs map[sip.CallID]*media.Leg
+}
+
+var (
+	_ ui.Telephony = (*telephony)(nil)
+	_ ui.Sounds    = (*telephony)(nil)
+	_ sip.Media    = (*telephony)(nil)
+)
+
+// ringTone is the ringer until ringtones come from MP3 files: a double
+// ring, 0.4 s on, 0.2 s off, 0.4 s on, 2 s off.
+const ringTone = "400+450/400,0/200,400+450/400,0/2000"
+
+func newTelephony(engine *media.Engine, country string, log *slog.Logger) (*telephony, error) {
+	plan, err := tone.BuiltinPlan(country)
+	if err != nil {
+		return nil, err
+	}
+	ring, err := tone.Parse(ringTone)
+	if err != nil {
+		return nil, err
+	}
+	return &telephony{engine: engine, plan: plan, ring: ring, log: log,
+		codecs: []sdpneg.Codec{sdpneg.PCMU, sdpneg.PCMA}, legs: map[sip.CallID]*media.Leg{}}, nil
+}
+
+// --- ui.Telephony ---
+
+func (t *telephony) Dial(line int, target string) (ui.CallID, error) {
+	id, err := t.ua.Dial(line, target)
+	return ui.CallID(id), err
+}
+
+func (t *telephony) Answer(id ui.CallID) error { return t.ua.Answer(sip.CallID(id)) }
+
+func (t *telephony) Reject(id ui.CallID, code int) error { return t.ua.Reject(sip.CallID(id), code) }
+
+func (t *telephony) Hangup(id ui.CallID) error { return t.ua.Hangup(sip.CallID(id)) }
+
+func (t *telephony) Hold(id ui.CallID, hold bool) error {
+	if err := t.ua.Hold(sip.CallID(id), hold); err != nil {
+		return err
+	}
+	if leg := t.leg(sip.CallID(id)); leg != nil {
+		// The agent stops hearing a held call at once, whatever the far
+		// end does with its stream.
+		return leg.SetHold(hold)
+	}
+	return nil
+}
+
+func (t *telephony) Mute(id ui.CallID, mute bool) error {
+	leg := t.leg(sip.CallID(id))
+	if leg == nil {
+		return fmt.Errorf("mute call %d: %w", id, sip.ErrNoCall)
+	}
+	return leg.SetMute(mute)
+}
+
+func (t *telephony) SendDTMF(id ui.CallID, digit byte) error {
+	return t.ua.SendDTMF(sip.CallID(id), digit)
+}
+
+func (t *telephony) Transfer(id ui.CallID, target string) error {
+	return t.ua.Transfer(sip.CallID(id), target)
+}
+
+func (t *telephony) TransferTo(id, consult ui.CallID) error {
+	return t.ua.TransferTo(sip.CallID(id), sip.CallID(consult))
+}
+
+// --- ui.Sounds ---
+
+func (t *telephony) SetSound(port hal.AudioPort, s ui.Sound) {
+	var err error
+	switch s {
+	case ui.SoundNone:
+		err = t.engine.StopTone(port)
+	case ui.SoundRing:
+		err = t.engine.PlayTone(port, t.ring)
+	default:
+		kind := map[ui.Sound]tone.Kind{
+			ui.SoundDial:        tone.Dial,
+			ui.SoundRingback:    tone.Ringback,
+			ui.SoundBusy:        tone.Busy,
+			ui.SoundCallWaiting: tone.CallWaiting,
+		}[s]
+		var tn tone.Tone
+		if tn, err = t.plan.Tone(kind); err == nil {
+			err = t.engine.PlayTone(port, tn)
+		}
+	}
+	if err != nil {
+		t.log.Warn("sound", "port", port, "sound", s, "err", err)
+	}
+}
+
+// --- sip.Media ---
+
+func (t *telephony) NewLeg(id sip.CallID) (sip.MediaLeg, error) {
+	leg, err := t.engine.AddLeg(media.LegConfig{Name: "call" + strconv.FormatUint(uint64(id), 10)})
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	t.legs[id] = leg
+	t.mu.Unlock()
+	return &callLeg{t: t, id: id, leg: leg}, nil
+}
+
+func (t *telephony) leg(id sip.CallID) *media.Leg {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.legs[id]
+}
+
+// callLeg is one call's media as the user agent sees it.
+type callLeg struct {
+	t   *telephony
+	id  sip.CallID
+	leg *media.Leg
+}
+
+func (l *callLeg) Local() sdpneg.Local {
+	ap := l.leg.LocalAddr()
+	addr := ap.Addr()
+	if addr.IsUnspecified() {
+		addr = netip.MustParseAddr("127.0.0.1") // replaced by sip with its own address
+	}
+	return sdpneg.Local{Addr: addr, Port: int(ap.Port()), Codecs: l.t.codecs}
+}
+
+func (l *callLeg) Start(s sdpneg.Session) error  { return l.leg.Apply(s) }
+func (l *callLeg) Update(s sdpneg.Session) error { return l.leg.Apply(s) }
+
+func (l *callLeg) SendDTMF(digit byte) error {
+	d, err := dtmf.ParseDigit(rune(digit))
+	if err != nil {
+		return err
+	}
+	return l.leg.SendDTMF(d, 0)
+}
+
+func (l *callLeg) Close() error {
+	l.t.mu.Lock()
+	delete(l.t.legs, l.id)
+	l.t.mu.Unlock()
+	return l.leg.Remove()
+}
+
+// callEvent turns the user agent's view of a call into the phone's.
+func callEvent(e sip.CallEvent) ui.CallEvent {
+	return ui.CallEvent{
+		ID:           ui.CallID(e.ID),
+		Line:         e.Line,
+		State:        ui.CallState(e.State),
+		Direction:    ui.Direction(e.Direction),
+		Remote:       e.Remote,
+		RemoteName:   e.RemoteName,
+		RemoteNumber: e.RemoteNumber,
+		HeldByRemote: e.HeldByRemote,
+		Reason:       e.Reason,
+		AutoAnswer:   e.AutoAnswer,
+	}
+}

@@ -1,0 +1,277 @@
+// Package baresiptest runs baresip (Debian package baresip-core) as a
+// second real phone for tests, headless, from a configuration the
+// project keeps in testdata/, registered at a test registrar and driven
+// over ctrl_tcp (netstring JSON).
+//
+// The common path:
+//
+//	kam := kamailiotest.Start(t, "registrar")
+//	bs := baresiptest.Start(t, baresiptest.Options{User: "1002", Password: "secret1002",
+//		Registrar: kam.Addr(), AutoAnswer: true})
+//	kam.WaitRegistered(t, "1002", true, 15*time.Second)   // its REGISTER_OK may come before ctrl_tcp is connected
+//	bs.Command(t, "dial", "sip:1001@127.0.0.1")
+//	bs.WaitEvent(t, "CALL_ESTABLISHED")
+//
+// Its audio source is a long 440 Hz tone written into the instance's
+// temp directory; what it receives is discarded. t.Cleanup stops it
+// (before the registrar, since cleanups run last first). Without
+// baresip, Start skips under -short and fails otherwise, naming the
+// package.
+package baresiptest
+
+import (
+	"bufio"
+	"embed"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"ccphone/sip/kamailiotest"
+)
+
+//go:embed testdata/config testdata/accounts
+var files embed.FS
+
+// Options describe the baresip instance.
+type Options struct {
+	User, Password string
+	Registrar      string // host:port of the registrar (its outbound proxy)
+	AutoAnswer     bool   // answermode=auto
+}
+
+// Event is one ctrl_tcp event, e.g. {"type":"CALL_ESTABLISHED",...}.
+type Event map[string]any
+
+// Type returns the event's type.
+func (e Event) Type() string { s, _ := e["type"].(string); return s }
+
+// Phone is a running baresip.
+type Phone struct {
+	t    testing.TB
+	cmd  *exec.Cmd
+	ctrl net.Conn
+	done chan struct{}
+	out  *syncBuffer
+
+	events chan Event
+	readWG sync.WaitGroup
+	// SIPPort is where baresip listens for SIP.
+	SIPPort int
+}
+
+// Require checks that baresip is installed.
+func Require(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("baresip"); err != nil {
+		if testing.Short() {
+			t.Skip("baresiptest: baresip not installed (apt-get install baresip-core)")
+		}
+		t.Fatal("baresiptest: baresip not installed: apt-get install -y baresip-core (make test installs it)")
+	}
+}
+
+// Start writes the config into a temp directory, starts baresip and
+// connects to its ctrl_tcp port.
+func Start(t testing.TB, o Options) *Phone {
+	t.Helper()
+	Require(t)
+	dir := t.TempDir()
+	sipPort, err1 := kamailiotest.FreePort()
+	ctrlPort, err2 := kamailiotest.FreePort()
+	rtpMin, err3 := kamailiotest.FreePort()
+	if err := errors.Join(err1, err2, err3); err != nil {
+		t.Fatal(err)
+	}
+	if rtpMin%2 == 1 {
+		rtpMin++
+	}
+	answer := ""
+	if o.AutoAnswer {
+		answer = "answermode=auto;"
+	}
+	r := strings.NewReplacer("@SIPPORT@", strconv.Itoa(sipPort), "@CTRLPORT@", strconv.Itoa(ctrlPort),
+		"@RTPMIN@", strconv.Itoa(rtpMin), "@RTPMAX@", strconv.Itoa(rtpMin+9), "@DIR@", dir,
+		"@USER@", o.User, "@PASSWORD@", o.Password, "@REGISTRAR@", o.Registrar, "@ANSWERMODE@", answer)
+	for _, name := range []string{"config", "accounts"} {
+		data, err := files.ReadFile("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(r.Replace(string(data))), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writeTone(filepath.Join(dir, "tone.wav"), 120*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	p := &Phone{t: t, done: make(chan struct{}), out: &syncBuffer{}, events: make(chan Event, 64), SIPPort: sipPort}
+	p.cmd = exec.Command("baresip", "-f", dir)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("baresiptest: start: %v", err)
+	}
+	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(p.Stop)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(ctrlPort))
+		if err == nil {
+			p.ctrl = c
+			break
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("baresiptest: baresip exited:\n%s", p.out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("baresiptest: no ctrl_tcp on %d:\n%s", ctrlPort, p.out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.readWG.Go(p.read)
+	return p
+}
+
+// Stop ends baresip (SIGTERM, then SIGKILL to its process group after
+// 5 s) and closes the control connection.
+func (p *Phone) Stop() {
+	select {
+	case <-p.done:
+	default:
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+			<-p.done
+		}
+	}
+	if p.ctrl != nil {
+		p.ctrl.Close()
+	}
+	p.readWG.Wait()
+}
+
+// Log returns what baresip printed.
+func (p *Phone) Log() string { return p.out.String() }
+
+// Command sends a ctrl_tcp command, e.g. ("dial", "sip:1001@127.0.0.1"),
+// ("hangup", ""), ("accept", "").
+func (p *Phone) Command(t testing.TB, command, params string) {
+	t.Helper()
+	msg, err := json.Marshal(map[string]string{"command": command, "params": params, "token": command})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fmt.Fprintf(p.ctrl, "%d:%s,", len(msg), msg); err != nil {
+		t.Fatalf("baresiptest: %s: %v", command, err)
+	}
+}
+
+// WaitEvent waits up to 15 s for an event of type typ, discarding
+// others.
+func (p *Phone) WaitEvent(t testing.TB, typ string) Event {
+	t.Helper()
+	timeout := time.After(15 * time.Second)
+	var seen []string
+	for {
+		select {
+		case ev, ok := <-p.events:
+			if !ok {
+				t.Fatalf("baresiptest: control connection closed waiting for %s; seen %v\n%s", typ, seen, p.Log())
+			}
+			if ev.Type() == typ {
+				return ev
+			}
+			seen = append(seen, ev.Type())
+		case <-timeout:
+			t.Fatalf("baresiptest: no %s; seen %v\n%s", typ, seen, p.Log())
+		}
+	}
+}
+
+// read takes netstrings from ctrl_tcp and queues the events.
+func (p *Phone) read() {
+	defer close(p.events)
+	r := bufio.NewReader(p.ctrl)
+	for {
+		lenText, err := r.ReadString(':')
+		if err != nil {
+			return
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(lenText, ":")))
+		if err != nil || n < 0 || n > 1<<20 {
+			return
+		}
+		buf := make([]byte, n+1)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return
+		}
+		var ev Event
+		if json.Unmarshal(buf[:n], &ev) != nil {
+			continue
+		}
+		if isEv, _ := ev["event"].(bool); !isEv {
+			continue
+		}
+		select {
+		case p.events <- ev:
+		default: // nobody waits for that many: drop
+		}
+	}
+}
+
+// writeTone writes a 440 Hz, 8 kHz, 16-bit mono WAV of length d.
+func writeTone(path string, d time.Duration) error {
+	n := int(d / time.Second * 8000)
+	data := make([]byte, 44+2*n)
+	copy(data[0:], "RIFF")
+	binary.LittleEndian.PutUint32(data[4:], uint32(36+2*n))
+	copy(data[8:], "WAVEfmt ")
+	binary.LittleEndian.PutUint32(data[16:], 16)
+	binary.LittleEndian.PutUint16(data[20:], 1)
+	binary.LittleEndian.PutUint16(data[22:], 1)
+	binary.LittleEndian.PutUint32(data[24:], 8000)
+	binary.LittleEndian.PutUint32(data[28:], 16000)
+	binary.LittleEndian.PutUint16(data[32:], 2)
+	binary.LittleEndian.PutUint16(data[34:], 16)
+	copy(data[36:], "data")
+	binary.LittleEndian.PutUint32(data[40:], uint32(2*n))
+	for i := range n {
+		v := int16(8000 * math.Sin(2*math.Pi*440*float64(i)/8000))
+		binary.LittleEndian.PutUint16(data[44+2*i:], uint16(v))
+	}
+	return os.WriteFile(path, data, 0o600)
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
