@@ -59,6 +59,7 @@ type flags struct {
 	logLevel  string
 	langDir   string
 	mac       string
+	audioDir  string
 }
 
 func parseFlags(args []string, stderr io.Writer) (flags, error) {
@@ -73,6 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&f.langDir, "lang-dir", "", "directory of extra message catalogs (<code>.cat)")
+	fs.StringVar(&f.audioDir, "audio-dir", "", "sim board: play each audio port into DIR/<port>.raw and read its microphone from DIR/<port>-in.raw (s16le, 8 kHz)")
 	fs.StringVar(&f.mac, "mac", "", "the phone's MAC address, naming its <mac>.cfg (default: the first network interface's)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
@@ -146,9 +148,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch f.board {
 	case "sim":
 		simBoard, err = sim.New(sim.Options{
-			Addr:   f.panel,
-			Logger: log.With("part", "panel"),
-			Title:  "ccphone " + version + " (sim)",
+			Addr:     f.panel,
+			AudioDir: f.audioDir,
+			Logger:   log.With("part", "panel"),
+			Title:    "ccphone " + version + " (sim)",
 			State: func() any {
 				if p := phone.Load(); p != nil {
 					return p.Status()

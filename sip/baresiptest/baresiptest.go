@@ -50,6 +50,12 @@ type Options struct {
 	User, Password string
 	Registrar      string // host:port of the registrar (its outbound proxy)
 	AutoAnswer     bool   // answermode=auto
+	// ToneHz is the frequency baresip sends as its microphone; zero
+	// means 440.
+	ToneHz float64
+	// Record keeps what baresip hears (and sends) as WAV files, see
+	// Recordings.
+	Record bool
 }
 
 // Event is one ctrl_tcp event, e.g. {"type":"CALL_ESTABLISHED",...}.
@@ -70,6 +76,15 @@ type Phone struct {
 	readWG sync.WaitGroup
 	// SIPPort is where baresip listens for SIP.
 	SIPPort int
+	dir     string
+}
+
+// Recordings returns the WAV files baresip's sndfile module wrote (with
+// Options.Record): for each call, what it played (-dec) and what it sent
+// (-enc).
+func (p *Phone) Recordings() []string {
+	files, _ := filepath.Glob(filepath.Join(p.dir, "rec", "*.wav"))
+	return files
 }
 
 // Require checks that baresip is installed.
@@ -114,10 +129,31 @@ func Start(t testing.TB, o Options) *Phone {
 			t.Fatal(err)
 		}
 	}
-	if err := writeTone(filepath.Join(dir, "tone.wav"), 120*time.Second); err != nil {
+	hz := o.ToneHz
+	if hz == 0 {
+		hz = 440
+	}
+	if o.Record {
+		extra := "module\t\t\tsndfile.so\nsnd_path\t\t" + filepath.Join(dir, "rec") + "\n"
+		if err := os.MkdirAll(filepath.Join(dir, "rec"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(filepath.Join(dir, "config"), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.WriteString(extra)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writeTone(filepath.Join(dir, "tone.wav"), 120*time.Second, hz); err != nil {
 		t.Fatal(err)
 	}
-	p := &Phone{t: t, done: make(chan struct{}), out: &syncBuffer{}, events: make(chan Event, 64), SIPPort: sipPort}
+	p := &Phone{t: t, done: make(chan struct{}), out: &syncBuffer{}, events: make(chan Event, 64), SIPPort: sipPort, dir: dir}
 	p.cmd = exec.Command("baresip", "-f", dir)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -237,7 +273,7 @@ func (p *Phone) read() {
 }
 
 // writeTone writes a 440 Hz, 8 kHz, 16-bit mono WAV of length d.
-func writeTone(path string, d time.Duration) error {
+func writeTone(path string, d time.Duration, hz float64) error {
 	n := int(d / time.Second * 8000)
 	data := make([]byte, 44+2*n)
 	copy(data[0:], "RIFF")
@@ -253,7 +289,7 @@ func writeTone(path string, d time.Duration) error {
 	copy(data[36:], "data")
 	binary.LittleEndian.PutUint32(data[40:], uint32(2*n))
 	for i := range n {
-		v := int16(8000 * math.Sin(2*math.Pi*440*float64(i)/8000))
+		v := int16(8000 * math.Sin(2*math.Pi*hz*float64(i)/8000))
 		binary.LittleEndian.PutUint16(data[44+2*i:], uint16(v))
 	}
 	return os.WriteFile(path, data, 0o600)
