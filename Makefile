@@ -13,11 +13,19 @@ LDFLAGS  := -X main.version=$(VERSION)
 # pure Go that does not start browsers or other programs.
 ARM_PKGS := ./hal/... ./ui/... ./provisioning/... ./board/cc800/... ./media/...
 
-.PHONY: run test test-unit test-arm bench fuzz lint firmware build clean
+.PHONY: run demo demo-call test test-unit test-arm bench fuzz lint firmware build clean
 
 run:
 	@.ci/deps run
 	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/ccphoned --board sim --config $(CONFIG) --state $(STATE) --panel $(PANEL)
+
+# The phone with a local registrar and a customer phone (baresip) to call.
+demo:
+	@.ci/deps demo
+	PANEL=$(PANEL) .ci/demo
+
+demo-call:
+	@.ci/demo-call
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o build/ccphoned ./cmd/ccphoned
