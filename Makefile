@@ -13,7 +13,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 # pure Go that does not start browsers or other programs.
 ARM_PKGS := ./hal/... ./ui/... ./provisioning/... ./board/cc800/... ./media/...
 
-.PHONY: run demo demo-call test test-unit test-arm bench fuzz lint firmware build clean
+.PHONY: run demo demo-call firmware-nocgo test test-unit test-arm bench fuzz lint firmware build clean
 
 run:
 	@.ci/deps run
@@ -59,10 +59,18 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-# The firmware: a stripped, static armv7 binary.
+# The firmware: a stripped armv7 binary with PortAudio (cgo, cross-built
+# with Debian's armhf toolchain; the board image ships libportaudio2).
 firmware:
-	CGO_ENABLED=0 GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '-s -w $(LDFLAGS)' -o build/ccphoned-armv7 ./cmd/ccphoned
-	@ls -l build/ccphoned-armv7 | awk '{printf "build/ccphoned-armv7: %.1f MB\n", $$5/1e6}'
+	@.ci/deps firmware
+	CGO_ENABLED=1 GOARCH=arm GOARM=7 CC=arm-linux-gnueabihf-gcc PKG_CONFIG=arm-linux-gnueabihf-pkg-config \
+		$(GO) build -trimpath -ldflags '-s -w $(LDFLAGS)' -tags nosim -o build/ccphoned-armv7 ./cmd/ccphoned
+	@ls -l build/ccphoned-armv7 | awk '{printf "build/ccphoned-armv7: %.2f MB\n", $$5/1e6}'
+
+# The same without audio: pure Go, no toolchain needed.
+firmware-nocgo:
+	CGO_ENABLED=0 GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '-s -w $(LDFLAGS)' -tags nosim -o build/ccphoned-armv7-nocgo ./cmd/ccphoned
+	@ls -l build/ccphoned-armv7-nocgo | awk '{printf "build/ccphoned-armv7-nocgo: %.2f MB\n", $$5/1e6}'
 
 clean:
 	rm -rf build .state

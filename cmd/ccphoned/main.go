@@ -25,7 +25,6 @@ import (
 
 	"ccphone/board"
 	"ccphone/board/cc800"
-	"ccphone/board/sim"
 	"ccphone/media"
 	"ccphone/media/rtpio"
 	"ccphone/provisioning"
@@ -144,20 +143,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	var phone atomic.Pointer[ui.Phone]
 	var b board.Board
-	var simBoard *sim.Board
+	var simBoard boardWithPanel
 	switch f.board {
 	case "sim":
-		simBoard, err = sim.New(sim.Options{
-			Addr:     f.panel,
-			AudioDir: f.audioDir,
-			Logger:   log.With("part", "panel"),
-			Title:    "ccphone " + version + " (sim)",
-			State: func() any {
-				if p := phone.Load(); p != nil {
-					return p.Status()
-				}
-				return struct{}{}
-			},
+		simBoard, err = newSimBoard(f, log.With("part", "panel"), func() any {
+			if p := phone.Load(); p != nil {
+				return p.Status()
+			}
+			return struct{}{}
 		})
 		if err != nil {
 			return fail(exitFailure, "front panel: %v", err)
@@ -359,4 +352,12 @@ func netAddrs() []string {
 		}
 	}
 	return out
+}
+
+// boardWithPanel is a board with a front panel to point people at: the
+// sim board (board_sim.go), left out of firmware built with -tags nosim.
+type boardWithPanel interface {
+	board.Board
+	URL() string
+	NotifyState()
 }
