@@ -85,7 +85,11 @@ func phoneSettings() []Setting {
 		enumSetting("phone.time_format", []string{"24", "12"}, "24", User, "Clock on the LCD: 24-hour or 12-hour."),
 		enumSetting("phone.date_format", []string{"yyyy-mm-dd", "dd.mm.yyyy", "dd/mm/yyyy", "mm/dd/yyyy", "ddd dd mmm"}, "yyyy-mm-dd", User, "Date on the LCD."),
 		stringSetting("phone.time_zone", 64, "UTC", User, "Time zone name from the tz database, e.g. `Europe/Moscow`."),
-		stringSetting("phone.hotline_number", 64, "", Admin, "Number dialled when the handset goes off hook and nothing is dialled; empty turns the hotline off."),
+		boolSetting("phone.allow_intercom", "1", Admin, "Answer at once when a configured server asks for it (Call-Info answer-after, Alert-Info intercom, Answer-Mode: Auto); never for other sources."),
+		intSetting("phone.dial_timeout", 1, 30, 5, Admin, "Seconds after the last digit before the number is dialled without a send key."),
+		boolSetting("phone.pound_sends", "1", Admin, "The # key ends the number and dials it."),
+		boolSetting("sip.dtmf_info", "0", Admin, "Send DTMF by SIP INFO (application/dtmf-relay) instead of RFC 4733 events."),
+		stringSetting("phone.hotline_number", 64, "", Admin, "Number the Headset key dials when the phone is idle; empty turns the hotline off."),
 		intSetting("phone.hotline_delay", 0, 10, 0, Admin, "Seconds to wait before dialling the hotline number."),
 
 		intSetting("lcd.contrast", 0, 63, 32, User, "LCD contrast."),

@@ -30,6 +30,7 @@ type callSlot struct {
 	name      string
 	number    string
 	predial   bool   // collecting digits, nothing sent yet
+	hotline   bool   // digits hold the hotline number, dialled after HotlineDelay
 	transfer  bool   // collecting a blind-transfer target in digits
 	digits    string // number being dialled, or transfer target
 	lastDigit time.Time
@@ -375,6 +376,10 @@ func (p *Phone) pressCall(k hal.Key) bool {
 	if d := k.Digit(); d != 0 {
 		switch {
 		case c.predial || c.transfer:
+			if c.hotline {
+				// The agent dials something else than the hotline.
+				c.digits, c.hotline = "", false
+			}
 			if len(c.digits) < maxDigits {
 				c.digits += string(d)
 				c.lastDigit = p.clock.Now()
@@ -493,10 +498,33 @@ func (p *Phone) callTick(now time.Time) {
 			p.calls[i] = callSlot{}
 			p.refocus()
 			p.dirty = true
-		case (c.predial || c.transfer) && c.digits != "" && !now.Before(c.lastDigit.Add(p.dialTimeout())):
+		case (c.predial || c.transfer) && c.digits != "" && !now.Before(p.dialDue(c)):
 			p.send(i)
 		}
 	}
+}
+
+// dialDue is when a number being typed is dialled by itself.
+func (p *Phone) dialDue(c *callSlot) time.Time {
+	if c.hotline {
+		return c.lastDigit.Add(p.set.HotlineDelay)
+	}
+	return c.lastDigit.Add(p.dialTimeout())
+}
+
+// TransferProgress shows how a blind transfer the agent started is going
+// (the NOTIFYs of the far end: 100, 180, 200, or a failure).
+func (p *Phone) TransferProgress(ctx context.Context, id CallID, code int, reason string) error {
+	return p.do(ctx, func() {
+		switch {
+		case code >= 300 || code == 0:
+			p.showNotice(p.cat.T("notice.transfer_failed"))
+		case code >= 200:
+			p.showNotice(p.cat.T("notice.transferred"))
+		default:
+			p.showNotice(p.cat.T("notice.transferring"))
+		}
+	})
 }
 
 func (p *Phone) dialTimeout() time.Duration {
@@ -522,7 +550,7 @@ func (p *Phone) callWake(now time.Time) (time.Time, bool) {
 		case c.state == CallEnded:
 			earliest(c.ended.Add(endedShown))
 		case (c.predial || c.transfer) && c.digits != "":
-			earliest(c.lastDigit.Add(p.dialTimeout()))
+			earliest(p.dialDue(c))
 		case !c.connected.IsZero():
 			earliest(now.Add(time.Second - now.Sub(c.connected)%time.Second))
 		}

@@ -453,3 +453,32 @@ func TestSounds(t *testing.T) {
 	tp.event(CallEvent{ID: 6, State: CallConnected})
 	step("speaker=none")
 }
+
+func TestHotline(t *testing.T) {
+	tp, tel := newCallPhone(t)
+	s := tp.set
+	s.Hotline = "100"
+	tp.useSettings(s)
+	tp.press(hal.KeyHeadset)
+	tp.wantTel(tel, "dial 1 100 -> 101")
+	tp.event(CallEvent{ID: 101, State: CallEnded})
+	tp.clock.Advance(endedShown)
+	tp.tick()
+
+	s.HotlineDelay = 3 * time.Second
+	tp.useSettings(s)
+	tp.press(hal.KeyHeadset)
+	tp.clock.Advance(2 * time.Second)
+	tp.tick()
+	tp.wantTel(tel, "")
+	tp.clock.Advance(time.Second)
+	tp.tick()
+	tp.wantTel(tel, "dial 1 100 -> 102")
+	tp.event(CallEvent{ID: 102, State: CallEnded})
+	tp.clock.Advance(endedShown)
+	tp.tick()
+
+	// A digit typed before the delay dials that number instead.
+	tp.press(hal.KeyHeadset, hal.Key7, hal.KeyOK)
+	tp.wantTel(tel, "dial 1 7 -> 103")
+}

@@ -156,6 +156,13 @@ func (p *Phone) pressIdle(k hal.Key) {
 	switch k {
 	case hal.KeyHeadset:
 		p.startDial(p.defaultLine(), "")
+		if p.set.Hotline != "" && p.calls[p.focus].predial {
+			c := &p.calls[p.focus]
+			c.digits, c.hotline = p.set.Hotline, true
+			if p.set.HotlineDelay <= 0 {
+				p.send(p.focus)
+			}
+		}
 	case hal.KeyLine1, hal.KeyLine2:
 		p.switchTo(int(k - hal.KeyLine1))
 	case hal.KeyRedial:

@@ -41,6 +41,8 @@ type Settings struct {
 	AllowIntercom bool          // honour auto answer asked for by a trusted server
 	PoundSends    bool          // # ends the number and dials it
 	DialTimeout   time.Duration // dial after this long without a digit; 0 means DefaultDialTimeout
+	Hotline       string        // the number the Headset key dials when idle; "" for none
+	HotlineDelay  time.Duration // wait before dialling the hotline; a digit typed meanwhile dials that instead
 }
 
 // LineSettings is one account as the UI shows it.

@@ -248,6 +248,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			log.Warn("apply settings", "err", err)
 		}
 		ua.SetTrustPolicy(trustPolicy(cfg))
+		ua.SetDTMFInfo(cfg.Bool("sip.dtmf_info"))
 		held.apply(cfg, p.LineBusy)
 	}, func(lc provisioning.LastCheck) {
 		if err := p.SetProvisioning(ctx, provisioningStatus(lc)); err != nil {

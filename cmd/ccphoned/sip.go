@@ -28,6 +28,7 @@ func newUA(cfg *provisioning.Config, board, version string, m sip.Media, log *sl
 	opts.UserAgent = "ccphone/" + version
 	opts.Logger = log
 	opts.Trust = trustPolicy(cfg)
+	opts.DTMFInfo = cfg.Bool("sip.dtmf_info")
 	ua, err := sip.New(opts)
 	if err != nil {
 		return nil, err
@@ -117,6 +118,9 @@ func forwardSIP(ctx context.Context, ua *sip.UA, phone *ui.Phone, prov *provisio
 			log.Info("dtmf received", "call", e.ID, "digit", string(e.Digit))
 		case sip.TransferEvent:
 			log.Info("transfer progress", "call", e.ID, "code", e.Code, "reason", e.Reason)
+			if err := phone.TransferProgress(ctx, ui.CallID(e.ID), e.Code, e.Reason); err != nil {
+				continue
+			}
 		case sip.RecordEvent:
 			log.Info("recording requested", "call", e.ID, "on", e.On)
 		case sip.MWIEvent:
