@@ -40,6 +40,9 @@ type callSlot struct {
 	reason    string
 	heldBy    bool // the far end holds us
 	muted     bool
+	recording bool      // the call is being recorded
+	recSince  time.Time // when the current recording segment started
+	typed     string    // the last digits dialled in the call, for the feature code
 }
 
 // active reports whether the slot holds a call that uses the line: not
@@ -392,6 +395,14 @@ func (p *Phone) pressCall(k hal.Key) bool {
 			if err := p.opts.Telephony.SendDTMF(c.id, d); err != nil {
 				p.log.Warn("dtmf", "call", c.id, "err", err)
 			}
+			c.typed += string(d)
+			if len(c.typed) > 8 {
+				c.typed = c.typed[len(c.typed)-8:]
+			}
+			if code := p.set.RecordFeatureCode; code != "" && strings.HasSuffix(c.typed, code) {
+				c.typed = ""
+				p.toggleRecording(i)
+			}
 		}
 		p.dirty = true
 		return true
@@ -465,7 +476,41 @@ func (p *Phone) softCall(n, i int) {
 		p.toggleHold(i)
 	case "soft.transfer":
 		p.transferKey()
+	case "soft.record", "soft.stoprec":
+		p.toggleRecording(i)
 	}
+}
+
+// toggleRecording asks for on-demand recording of call i to start or stop.
+func (p *Phone) toggleRecording(i int) {
+	c := &p.calls[i]
+	if p.opts.Recording == nil || c.state != CallConnected && c.state != CallHeld {
+		return
+	}
+	if err := p.opts.Recording.Record(c.id, !c.recording); err != nil {
+		p.log.Warn("record", "call", c.id, "err", err)
+		p.showNotice(p.cat.T("notice.record_refused"))
+	}
+}
+
+// SetCallRecording reports that a call's recording started or stopped
+// (by policy, by the server, or on demand). since is when the current
+// segment began; the call screen shows REC and its time.
+func (p *Phone) SetCallRecording(ctx context.Context, id CallID, on bool, since time.Time) error {
+	return p.do(ctx, func() {
+		i := p.slotOf(id)
+		if i < 0 {
+			return
+		}
+		p.calls[i].recording, p.calls[i].recSince = on, since
+		p.dirty = true
+	})
+}
+
+// Notice shows a short message (a catalog key) on the LCD, e.g. that a
+// recording was refused because the phone's storage is full.
+func (p *Phone) Notice(ctx context.Context, key string) error {
+	return p.do(ctx, func() { p.showNotice(p.cat.T(key)) })
 }
 
 // callSoftkeys returns the softkey labels for a call.
@@ -477,8 +522,10 @@ func callSoftkeys(c callView) [4]string {
 		return [4]string{}
 	case c.dir == Incoming && c.state == CallRinging:
 		return [4]string{"soft.answer", "soft.reject", "", ""}
+	case c.state == CallConnected && c.rec:
+		return [4]string{"soft.hold", "soft.transfer", "soft.stoprec", "soft.end"}
 	case c.state == CallConnected:
-		return [4]string{"soft.hold", "soft.transfer", "", "soft.end"}
+		return [4]string{"soft.hold", "soft.transfer", "soft.record", "soft.end"}
 	case c.state == CallHeld:
 		return [4]string{"soft.resume", "soft.transfer", "", "soft.end"}
 	}
@@ -566,7 +613,7 @@ func (p *Phone) callStatus() []CallStatus {
 		if !c.used {
 			continue
 		}
-		out = append(out, CallStatus{Line: c.line, State: c.state, Direction: c.dir, Remote: c.remote})
+		out = append(out, CallStatus{Line: c.line, State: c.state, Direction: c.dir, Remote: c.remote, Recording: c.recording})
 	}
 	return out
 }
@@ -586,12 +633,17 @@ type callView struct {
 	muted    bool
 	heldBy   bool
 	reason   string
+	rec      bool
+	recSecs  int
 }
 
 func (c *callSlot) view(now time.Time) callView {
 	v := callView{used: c.used, line: c.line, state: c.state, dir: c.dir, name: c.name, number: c.number,
 		collect: c.predial || c.transfer, transfer: c.transfer, digits: c.digits,
-		muted: c.muted, heldBy: c.heldBy, reason: c.reason}
+		muted: c.muted, heldBy: c.heldBy, reason: c.reason, rec: c.recording}
+	if c.recording && !c.recSince.IsZero() {
+		v.recSecs = int(now.Sub(c.recSince) / time.Second)
+	}
 	if !c.connected.IsZero() {
 		end := now
 		if c.state == CallEnded {

@@ -482,3 +482,39 @@ func TestHotline(t *testing.T) {
 	tp.press(hal.KeyHeadset, hal.Key7, hal.KeyOK)
 	tp.wantTel(tel, "dial 1 7 -> 103")
 }
+
+type recordedRecording struct{ log []string }
+
+func (r *recordedRecording) Record(id CallID, on bool) error {
+	r.log = append(r.log, fmt.Sprintf("record %d %v", id, on))
+	return nil
+}
+
+func TestOnDemandRecording(t *testing.T) {
+	tp, _ := newCallPhone(t)
+	rec := &recordedRecording{}
+	tp.opts.Recording = rec
+	s := tp.set
+	s.RecordFeatureCode = "*1"
+	tp.useSettings(s)
+	tp.event(CallEvent{ID: 7, Line: 1, State: CallRinging, Direction: Incoming, RemoteNumber: "5551234", RemoteName: "Anna Petrova"})
+	tp.press(hal.KeyHeadset)
+	tp.event(CallEvent{ID: 7, State: CallConnected})
+	tp.press(hal.KeySoft3) // Rec
+	if got := strings.Join(rec.log, ","); got != "record 7 true" {
+		t.Fatalf("Rec softkey: %q", got)
+	}
+	tp.calls[0].recording, tp.calls[0].recSince = true, tp.clock.Now()
+	tp.dirty = true
+	tp.clock.Advance(12 * time.Second)
+	tp.refresh()
+	if !tp.Status().Calls[0].Recording {
+		t.Error("status does not say the call is recorded")
+	}
+	checkGolden(t, "call_recording_en", tp.display.Frame())
+	rec.log = nil
+	tp.press(hal.KeyStar, hal.Key1) // the feature code stops it
+	if got := strings.Join(rec.log, ","); got != "record 7 false" {
+		t.Errorf("feature code: %q", got)
+	}
+}

@@ -46,6 +46,9 @@ type Options struct {
 	// on its line key), without changing the configuration. It runs on
 	// the event loop and must not block. Nil only changes the display.
 	SwitchLine func(line int, on bool)
+	// Recording starts and stops on-demand recording; nil hides the Rec
+	// softkey's effect.
+	Recording Recording
 	// Sounds plays tones and the ringer; nil plays nothing.
 	Sounds Sounds
 	// CallLog keeps the call history; nil keeps none.

@@ -74,6 +74,12 @@ func drawCalls(v *view, f *hal.Frame) {
 	if c.muted {
 		font.IconMute.Draw(f, 0, top+2*rowH+2)
 	}
+	if c.rec {
+		// REC and the recording's time, bottom left above the softkeys.
+		y := softTop - 2 - rowH
+		font.IconRecording.Draw(f, 0, y+(rowH-font.IconRecording.Height())/2)
+		font.Regular.Draw(f, font.IconRecording.Width()+2, y, "REC "+duration(c.recSecs))
+	}
 }
 
 // drawCallRow paints call i as one row: its appearance number, who, and

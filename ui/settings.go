@@ -37,12 +37,13 @@ type Settings struct {
 	Clock24     bool // 24-hour clock
 	Lines       [NumLines]LineSettings
 
-	DNDCode       int           // SIP status for calls refused by DND: 486, 480 or 603
-	AllowIntercom bool          // honour auto answer asked for by a trusted server
-	PoundSends    bool          // # ends the number and dials it
-	DialTimeout   time.Duration // dial after this long without a digit; 0 means DefaultDialTimeout
-	Hotline       string        // the number the Headset key dials when idle; "" for none
-	HotlineDelay  time.Duration // wait before dialling the hotline; a digit typed meanwhile dials that instead
+	DNDCode           int           // SIP status for calls refused by DND: 486, 480 or 603
+	AllowIntercom     bool          // honour auto answer asked for by a trusted server
+	PoundSends        bool          // # ends the number and dials it
+	DialTimeout       time.Duration // dial after this long without a digit; 0 means DefaultDialTimeout
+	RecordFeatureCode string        // dialled during a call, starts or stops recording (e.g. "*1"); "" for none
+	Hotline           string        // the number the Headset key dials when idle; "" for none
+	HotlineDelay      time.Duration // wait before dialling the hotline; a digit typed meanwhile dials that instead
 }
 
 // LineSettings is one account as the UI shows it.

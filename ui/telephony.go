@@ -57,3 +57,12 @@ const (
 	// endedShown is how long an ended call stays on the screen.
 	endedShown = 2 * time.Second
 )
+
+// Recording is how the agent starts and stops recording a call on demand
+// (the Rec softkey, or the feature code dialled during the call). The
+// policy decides whether that is allowed; the answer comes back through
+// Phone.SetCallRecording. Called only from the phone's event loop; it
+// must not block.
+type Recording interface {
+	Record(id CallID, on bool) error
+}
