@@ -85,6 +85,8 @@ func phoneSettings() []Setting {
 		enumSetting("phone.time_format", []string{"24", "12"}, "24", User, "Clock on the LCD: 24-hour or 12-hour."),
 		enumSetting("phone.date_format", []string{"yyyy-mm-dd", "dd.mm.yyyy", "dd/mm/yyyy", "mm/dd/yyyy", "ddd dd mmm"}, "yyyy-mm-dd", User, "Date on the LCD."),
 		stringSetting("phone.time_zone", 64, "UTC", User, "Time zone name from the tz database, e.g. `Europe/Moscow`."),
+		enumSetting("monitor.mode", []string{"off", "listen", "whisper", "barge"}, "listen", User, "What the supervisor's monitor headset does when plugged in: listen (hears agent and customer), whisper (talks to the agent only), barge (joins the call), or off."),
+		boolSetting("monitor.indicator", "1", Admin, "Show the agent a headset icon while the monitor headset is plugged in."),
 		boolSetting("phone.allow_intercom", "1", Admin, "Answer at once when a configured server asks for it (Call-Info answer-after, Alert-Info intercom, Answer-Mode: Auto); never for other sources."),
 		intSetting("phone.dial_timeout", 1, 30, 5, Admin, "Seconds after the last digit before the number is dialled without a send key."),
 		boolSetting("phone.pound_sends", "1", Admin, "The # key ends the number and dials it."),

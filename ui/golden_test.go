@@ -59,7 +59,7 @@ var goldenScreens = []struct {
 	{"settings", func(tp *testPhone) { tp.press(hal.KeyMenu, hal.Key2, hal.KeyOK) }},
 	{"language", func(tp *testPhone) { tp.press(hal.KeyMenu, hal.Key2, hal.KeyOK, hal.KeyOK) }},
 	{"contrast", func(tp *testPhone) { tp.press(hal.KeyMenu, hal.Key2, hal.KeyOK, hal.Key8, hal.KeyOK, hal.Key6) }},
-	{"ringvolume", func(tp *testPhone) { tp.press(hal.KeyMenu, hal.Key2, hal.KeyOK, hal.Key2, hal.KeyOK) }},
+	{"ringvolume", func(tp *testPhone) { tp.press(hal.KeyMenu, hal.Key2, hal.KeyOK, hal.Key8, hal.Key8, hal.KeyOK) }},
 	{"shutdown", func(tp *testPhone) { tp.shutdown() }},
 }
 

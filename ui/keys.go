@@ -200,7 +200,8 @@ func (p *Phone) pressIdle(k hal.Key) {
 // listLen returns how many rows a list or choice page has.
 func (p *Phone) listLen(ref *pageRef, def *pageDef) int {
 	if def.kind == kindChoice {
-		return len(p.opts.Catalogs.Codes())
+		values, _, _ := p.choices(ref.id)
+		return len(values)
 	}
 	return len(def.items)
 }
@@ -214,8 +215,12 @@ func (p *Phone) pressList(k hal.Key, ref *pageRef, def *pageDef) {
 		ref.cursor = (ref.cursor + 1) % n
 	case hal.Key6, hal.Key5, hal.KeyOK, hal.KeySoft4:
 		if def.kind == kindChoice {
-			code := p.opts.Catalogs.Codes()[ref.cursor]
-			if p.saveSetting(def.setting, code, func(s *Settings) { s.Language = code }) {
+			values, _, _ := p.choices(ref.id)
+			v := values[ref.cursor]
+			if p.saveSetting(def.setting, v, func(s *Settings) { setChoice(s, def.setting, v) }) {
+				if def.setting == KeyMonitorMode && p.opts.SetMonitorMode != nil {
+					p.opts.SetMonitorMode(v)
+				}
 				p.back()
 			}
 			return

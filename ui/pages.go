@@ -18,6 +18,7 @@ const (
 	pageRingVolume
 	pageShutdown
 	pageProvisioning
+	pageMonitor
 	numPages
 )
 
@@ -48,7 +49,7 @@ type pageDef struct {
 
 // pages is the menu tree of the phone, as the CC800 arranges it:
 // Menu → Status (Network, Accounts, Provisioning, Version), Call log, Phonebook,
-// Settings (Language, Contrast, Ring volume).
+// Settings (Language, Contrast, Ring volume, Monitor).
 var pages = [numPages]pageDef{
 	pageIdle:         {name: "idle", kind: kindIdle},
 	pageMenu:         {name: "menu", kind: kindList, title: "menu.title", items: []pageID{pageStatus, pageCallLog, pagePhonebook, pageSettings}},
@@ -58,12 +59,13 @@ var pages = [numPages]pageDef{
 	pageVersion:      {name: "version", kind: kindText, title: "version.title"},
 	pageCallLog:      {name: "calllog", kind: kindLog, title: "calllog.title"},
 	pagePhonebook:    {name: "phonebook", kind: kindText, title: "phonebook.title"},
-	pageSettings:     {name: "settings", kind: kindList, title: "settings.title", items: []pageID{pageLanguage, pageContrast, pageRingVolume}},
+	pageSettings:     {name: "settings", kind: kindList, title: "settings.title", items: []pageID{pageLanguage, pageContrast, pageRingVolume, pageMonitor}},
 	pageLanguage:     {name: "language", kind: kindChoice, title: "language.title", setting: KeyLanguage},
 	pageContrast:     {name: "contrast", kind: kindValue, title: "contrast.title", setting: KeyContrast, min: 0, max: MaxContrast},
 	pageRingVolume:   {name: "ringvolume", kind: kindValue, title: "ringvolume.title", setting: KeyRingVolume, min: 0, max: MaxRingVolume},
 	pageShutdown:     {name: "shutdown", kind: kindNotice, title: "shutdown.text"},
 	pageProvisioning: {name: "provisioning", kind: kindText, title: "provisioning.title"},
+	pageMonitor:      {name: "monitor", kind: kindChoice, title: "monitor.title", setting: KeyMonitorMode},
 }
 
 func (id pageID) def() *pageDef { return &pages[id] }

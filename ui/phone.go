@@ -49,6 +49,10 @@ type Options struct {
 	// Recording starts and stops on-demand recording; nil hides the Rec
 	// softkey's effect.
 	Recording Recording
+	// SetMonitorMode switches the supervisor's monitor port: "off",
+	// "listen", "whisper" or "barge". It runs on the event loop and must
+	// not block.
+	SetMonitorMode func(mode string)
 	// Sounds plays tones and the ringer; nil plays nothing.
 	Sounds Sounds
 	// CallLog keeps the call history; nil keeps none.
@@ -419,8 +423,9 @@ func (p *Phone) enter() {
 	case kindValue:
 		p.edit = p.settingValue(def.setting)
 	case kindChoice:
-		for i, code := range p.opts.Catalogs.Codes() {
-			if code == p.set.Language {
+		values, _, current := p.choices(ref.id)
+		for i, v := range values {
+			if v == current {
 				ref.cursor = i
 			}
 		}
@@ -523,4 +528,34 @@ func wrap(s string, n int) []string {
 
 func clamp(v, lo, hi int) int {
 	return max(lo, min(v, hi))
+}
+
+// MonitorModes are the supervisor monitor port's modes, in menu order.
+var MonitorModes = []string{"off", "listen", "whisper", "barge"}
+
+// choices returns the values of a choice page, their labels, and the
+// current value.
+func (p *Phone) choices(id pageID) (values, labels []string, current string) {
+	switch id {
+	case pageMonitor:
+		for _, m := range MonitorModes {
+			labels = append(labels, p.cat.T("monitor."+m))
+		}
+		return MonitorModes, labels, p.set.MonitorMode
+	}
+	codes := p.opts.Catalogs.Codes()
+	for _, c := range codes {
+		labels = append(labels, p.opts.Catalogs.Lookup(c).Name)
+	}
+	return codes, labels, p.set.Language
+}
+
+// setChoice stores a choice page's value in s.
+func setChoice(s *Settings, key, v string) {
+	switch key {
+	case KeyLanguage:
+		s.Language = v
+	case KeyMonitorMode:
+		s.MonitorMode = v
+	}
 }

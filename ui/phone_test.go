@@ -109,7 +109,7 @@ func TestMenuNavigation(t *testing.T) {
 	tp.press(hal.Key8, hal.Key8, hal.Key8) // Status, Call log, Phonebook, Settings
 	tp.press(hal.Key6)
 	tp.wantScreen("settings")
-	tp.press(hal.Key2, hal.Key5) // wraps to Ring volume, then opens it
+	tp.press(hal.Key8, hal.Key8, hal.Key5) // down to Ring volume, then open it
 	tp.wantScreen("ringvolume")
 	tp.press(hal.KeyBack)
 	tp.wantScreen("settings")
@@ -192,7 +192,7 @@ func TestContrastPreviewAndCancel(t *testing.T) {
 
 func TestValueLimits(t *testing.T) {
 	tp := newTestPhone(t, testSettings())
-	tp.press(hal.KeyMenu, hal.Key2, hal.KeyOK, hal.Key2, hal.KeyOK) // Ring volume
+	tp.press(hal.KeyMenu, hal.Key2, hal.KeyOK, hal.Key8, hal.Key8, hal.KeyOK) // Ring volume
 	tp.wantScreen("ringvolume")
 	for range 20 {
 		tp.press(hal.KeyVolUp)
@@ -442,5 +442,21 @@ func TestRun(t *testing.T) {
 	}
 	if changes == 0 {
 		t.Error("OnChange was never called")
+	}
+}
+
+func TestMonitorMode(t *testing.T) {
+	tp := newTestPhone(t, testSettings())
+	var modes []string
+	tp.opts.SetMonitorMode = func(m string) { modes = append(modes, m) }
+	tp.press(hal.KeyMenu, hal.Key2, hal.KeyOK, hal.Key2, hal.KeyOK) // Settings → Monitor mode
+	tp.wantScreen("monitor")
+	checkGolden(t, "monitor_en", tp.display.Frame())
+	tp.press(hal.Key8, hal.KeyOK) // listen → whisper
+	if strings.Join(modes, ",") != "whisper" || strings.Join(tp.saved, ",") != "monitor.mode=whisper" {
+		t.Errorf("modes %v saved %v", modes, tp.saved)
+	}
+	if tp.set.MonitorMode != "whisper" {
+		t.Errorf("setting %q", tp.set.MonitorMode)
 	}
 }

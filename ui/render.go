@@ -69,7 +69,7 @@ func (p *Phone) view() view {
 		hour: now.Hour(), minute: now.Minute(), day: now.Day(),
 		month: now.Month(), weekday: now.Weekday(), clock24: p.set.Clock24,
 		dnd: p.set.DND, autoAnswer: p.set.AutoAnswer,
-		missed: p.missed, voicemail: p.vm, monitor: p.monitor,
+		missed: p.missed, voicemail: p.vm, monitor: p.monitor && p.set.MonitorIndicator,
 		popup: p.popup.kind, popupValue: p.popup.value,
 	}
 	if p.popup.kind == popupNotice {
@@ -139,15 +139,15 @@ func (p *Phone) draw(v *view, f *hal.Frame) {
 			drawRow(f, row, label, i == v.cursor)
 		}
 	case kindChoice:
-		codes := p.opts.Catalogs.Codes()
-		drawTitle(f, v.cat.T(def.title), v.cursor+1, len(codes))
-		for row := 0; row < listRows && v.top+row < len(codes); row++ {
+		values, labels, current := p.choices(v.page)
+		drawTitle(f, v.cat.T(def.title), v.cursor+1, len(values))
+		for row := 0; row < listRows && v.top+row < len(values); row++ {
 			i := v.top + row
 			mark := "  "
-			if codes[i] == p.set.Language {
+			if values[i] == current {
 				mark = "• "
 			}
-			drawRow(f, row, mark+p.opts.Catalogs.Lookup(codes[i]).Name, i == v.cursor)
+			drawRow(f, row, mark+labels[i], i == v.cursor)
 		}
 	case kindValue:
 		drawTitle(f, v.cat.T(def.title), 0, 0)

@@ -12,6 +12,7 @@ const (
 	KeyDND         = "phone.dnd"
 	KeyAutoAnswer  = "phone.auto_answer"
 	KeyRingSpeaker = "ringer.speaker"
+	KeyMonitorMode = "monitor.mode"
 )
 
 // Limits of the user-adjustable levels.
@@ -27,15 +28,17 @@ const NumLines = 2
 // value: the caller builds it from the provisioning config and hands the
 // phone a new one whenever the config changes.
 type Settings struct {
-	Language    string // catalog code, e.g. "en"
-	Contrast    int    // 0..MaxContrast
-	Backlight   int    // percent
-	RingVolume  int    // 0..MaxRingVolume
-	DND         bool
-	AutoAnswer  bool
-	RingSpeaker bool // ringing goes to the speaker (Hold / Mute ringing lit)
-	Clock24     bool // 24-hour clock
-	Lines       [NumLines]LineSettings
+	Language         string // catalog code, e.g. "en"
+	Contrast         int    // 0..MaxContrast
+	Backlight        int    // percent
+	RingVolume       int    // 0..MaxRingVolume
+	DND              bool
+	AutoAnswer       bool
+	RingSpeaker      bool   // ringing goes to the speaker (Hold / Mute ringing lit)
+	Clock24          bool   // 24-hour clock
+	MonitorMode      string // the supervisor port: off, listen, whisper or barge
+	MonitorIndicator bool   // show the agent that the monitor headset is plugged in
+	Lines            [NumLines]LineSettings
 
 	DNDCode           int           // SIP status for calls refused by DND: 486, 480 or 603
 	AllowIntercom     bool          // honour auto answer asked for by a trusted server
@@ -59,5 +62,5 @@ type LineSettings struct {
 // DefaultSettings returns the settings of an unconfigured phone.
 func DefaultSettings() Settings {
 	return Settings{Language: "en", Contrast: 32, Backlight: 100, RingVolume: 5, Clock24: true,
-		DNDCode: 486, PoundSends: true}
+		DNDCode: 486, PoundSends: true, MonitorMode: "listen", MonitorIndicator: true}
 }

@@ -163,20 +163,28 @@ func (s *configStore) SaveLocal(key, value string) error {
 // settingsFrom maps the configuration onto the UI's settings.
 func settingsFrom(cfg *provisioning.Config) ui.Settings {
 	s := ui.Settings{
-		Language:      cfg.String(ui.KeyLanguage),
-		Contrast:      cfg.Int(ui.KeyContrast),
-		Backlight:     cfg.Int("lcd.backlight"),
-		RingVolume:    cfg.Int(ui.KeyRingVolume),
-		DND:           cfg.Bool(ui.KeyDND),
-		AutoAnswer:    cfg.Bool(ui.KeyAutoAnswer),
-		RingSpeaker:   cfg.Bool(ui.KeyRingSpeaker),
-		Clock24:       cfg.String("phone.time_format") != "12",
-		DNDCode:       atoiOr(cfg.String("phone.dnd_code"), 486),
-		PoundSends:    cfg.Bool("phone.pound_sends"),
-		AllowIntercom: cfg.Bool("phone.allow_intercom"),
-		DialTimeout:   time.Duration(cfg.Int("phone.dial_timeout")) * time.Second,
-		Hotline:       cfg.String("phone.hotline_number"),
-		HotlineDelay:  time.Duration(cfg.Int("phone.hotline_delay")) * time.Second,
+		Language:         cfg.String(ui.KeyLanguage),
+		Contrast:         cfg.Int(ui.KeyContrast),
+		Backlight:        cfg.Int("lcd.backlight"),
+		RingVolume:       cfg.Int(ui.KeyRingVolume),
+		DND:              cfg.Bool(ui.KeyDND),
+		AutoAnswer:       cfg.Bool(ui.KeyAutoAnswer),
+		RingSpeaker:      cfg.Bool(ui.KeyRingSpeaker),
+		Clock24:          cfg.String("phone.time_format") != "12",
+		DNDCode:          atoiOr(cfg.String("phone.dnd_code"), 486),
+		PoundSends:       cfg.Bool("phone.pound_sends"),
+		AllowIntercom:    cfg.Bool("phone.allow_intercom"),
+		MonitorMode:      cfg.String(ui.KeyMonitorMode),
+		MonitorIndicator: cfg.Bool("monitor.indicator"),
+		RecordFeatureCode: func() string {
+			if cfg.Bool("recording.on_demand") {
+				return cfg.String("recording.feature_code")
+			}
+			return ""
+		}(),
+		DialTimeout:  time.Duration(cfg.Int("phone.dial_timeout")) * time.Second,
+		Hotline:      cfg.String("phone.hotline_number"),
+		HotlineDelay: time.Duration(cfg.Int("phone.hotline_delay")) * time.Second,
 	}
 	for i := range s.Lines {
 		a := cfg.Account(i + 1)
