@@ -133,6 +133,8 @@ func (p *Phone) press(k hal.Key) {
 		p.pressText(k, ref)
 	case kindLog:
 		p.pressLog(k, ref)
+	case kindRecordings:
+		p.pressRecordings(k, ref)
 	}
 }
 
@@ -346,6 +348,54 @@ func (p *Phone) pressLog(k hal.Key, ref *pageRef) {
 		p.startDial(line, e.Number)
 		if p.calls[p.focus].predial {
 			p.send(p.focus)
+		}
+		return
+	case hal.Key4, hal.KeyBack, hal.KeySoft1:
+		p.back()
+		return
+	case hal.KeyMenu:
+		p.home()
+		return
+	default:
+		return
+	}
+	ref.top = scrollTo(ref.cursor, ref.top, listRows)
+	p.dirty = true
+}
+
+// pressRecordings handles the Recordings page: 2 and 8 move, Retry
+// uploads a failed one again, Play plays it to the headset, OK or Details
+// shows it.
+func (p *Phone) pressRecordings(k hal.Key, ref *pageRef) {
+	n := len(p.recs)
+	switch k {
+	case hal.Key2:
+		if n > 0 {
+			ref.cursor = (ref.cursor + n - 1) % n
+		}
+	case hal.Key8:
+		if n > 0 {
+			ref.cursor = (ref.cursor + 1) % n
+		}
+	case hal.KeySoft2, hal.KeySoft3, hal.KeyOK, hal.Key5, hal.Key6, hal.KeySoft4:
+		if ref.cursor >= n || p.opts.Recordings == nil {
+			return
+		}
+		r := p.recs[ref.cursor]
+		var err error
+		switch k {
+		case hal.KeySoft2:
+			err = p.opts.Recordings.Retry(r.ID)
+			p.enter() // show the new state
+		case hal.KeySoft3:
+			err = p.opts.Recordings.Play(r.ID)
+		default:
+			p.recShown = r
+			p.open(pageRecording)
+		}
+		if err != nil {
+			p.log.Warn("recording", "id", r.ID, "err", err)
+			p.showNotice(p.cat.T("notice.failed"))
 		}
 		return
 	case hal.Key4, hal.KeyBack, hal.KeySoft1:

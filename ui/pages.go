@@ -19,6 +19,8 @@ const (
 	pageShutdown
 	pageProvisioning
 	pageMonitor
+	pageRecordings
+	pageRecording
 	numPages
 )
 
@@ -26,13 +28,14 @@ const (
 type pageKind uint8
 
 const (
-	kindIdle   pageKind = iota
-	kindList            // a menu: items that open other pages
-	kindChoice          // pick one of several values (language)
-	kindValue           // adjust a number (contrast, ring volume)
-	kindText            // read-only lines that scroll
-	kindNotice          // one centred message (shutdown)
-	kindLog             // the call history: pick an entry to dial it
+	kindIdle       pageKind = iota
+	kindList                // a menu: items that open other pages
+	kindChoice              // pick one of several values (language)
+	kindValue               // adjust a number (contrast, ring volume)
+	kindText                // read-only lines that scroll
+	kindNotice              // one centred message (shutdown)
+	kindLog                 // the call history: pick an entry to dial it
+	kindRecordings          // the recordings: their upload state, retry, play
 )
 
 // pageDef is the static description of a page. Titles and item labels are
@@ -48,11 +51,11 @@ type pageDef struct {
 }
 
 // pages is the menu tree of the phone, as the CC800 arranges it:
-// Menu → Status (Network, Accounts, Provisioning, Version), Call log, Phonebook,
+// Menu → Status (Network, Accounts, Provisioning, Version), Call log, Phonebook, Recordings,
 // Settings (Language, Contrast, Ring volume, Monitor).
 var pages = [numPages]pageDef{
 	pageIdle:         {name: "idle", kind: kindIdle},
-	pageMenu:         {name: "menu", kind: kindList, title: "menu.title", items: []pageID{pageStatus, pageCallLog, pagePhonebook, pageSettings}},
+	pageMenu:         {name: "menu", kind: kindList, title: "menu.title", items: []pageID{pageStatus, pageCallLog, pagePhonebook, pageRecordings, pageSettings}},
 	pageStatus:       {name: "status", kind: kindList, title: "status.title", items: []pageID{pageNetwork, pageAccounts, pageProvisioning, pageVersion}},
 	pageNetwork:      {name: "network", kind: kindText, title: "network.title"},
 	pageAccounts:     {name: "accounts", kind: kindText, title: "accounts.title"},
@@ -66,6 +69,8 @@ var pages = [numPages]pageDef{
 	pageShutdown:     {name: "shutdown", kind: kindNotice, title: "shutdown.text"},
 	pageProvisioning: {name: "provisioning", kind: kindText, title: "provisioning.title"},
 	pageMonitor:      {name: "monitor", kind: kindChoice, title: "monitor.title", setting: KeyMonitorMode},
+	pageRecordings:   {name: "recordings", kind: kindRecordings, title: "recordings.title"},
+	pageRecording:    {name: "recording", kind: kindText, title: "recording.title"},
 }
 
 func (id pageID) def() *pageDef { return &pages[id] }
@@ -92,6 +97,8 @@ func softkeys(kind pageKind) [4]string {
 		return [4]string{"soft.back", "", "", ""}
 	case kindLog:
 		return [4]string{"soft.back", "soft.dial", "", ""}
+	case kindRecordings:
+		return [4]string{"soft.back", "soft.retry", "soft.play", "soft.details"}
 	}
 	return [4]string{}
 }

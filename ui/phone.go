@@ -53,6 +53,8 @@ type Options struct {
 	// "listen", "whisper" or "barge". It runs on the event loop and must
 	// not block.
 	SetMonitorMode func(mode string)
+	// Recordings lists the recordings for the menu; nil shows none.
+	Recordings Recordings
 	// Sounds plays tones and the ringer; nil plays nothing.
 	Sounds Sounds
 	// CallLog keeps the call history; nil keeps none.
@@ -119,6 +121,8 @@ type Phone struct {
 	notice    string
 
 	prov       ProvisioningStatus
+	recs       []RecordingInfo // the Recordings page's list, newest first
+	recShown   RecordingInfo   // the recording on the details page
 	sounds     [hal.NumAudioPorts]Sound
 	calls      [NumCalls]callSlot
 	focus      int    // the call slot in front
@@ -435,6 +439,13 @@ func (p *Phone) enter() {
 	case kindLog:
 		p.missed = 0 // the agent has seen them
 		p.textGen++
+	case kindRecordings:
+		p.recs = nil
+		if p.opts.Recordings != nil {
+			p.recs = p.opts.Recordings.List()
+		}
+		ref.cursor = min(ref.cursor, max(len(p.recs)-1, 0))
+		p.textGen++
 	}
 	p.dirty = true
 }
@@ -492,6 +503,19 @@ func (p *Phone) textFor(id pageID) []string {
 		}
 		if st.Error != "" {
 			out = append(out, wrap(st.Error, textColumns)...)
+		}
+	case pageRecording:
+		r := p.recShown
+		out = append(out,
+			strconv.Itoa(r.Start.Day())+" "+p.cat.T("month."+strconv.Itoa(int(r.Start.Month())))+" "+clockText(r.Start.Hour(), r.Start.Minute(), p.set.Clock24),
+			p.cat.T("recording.dir."+r.Direction.String())+" "+r.Number,
+			duration(int(r.Duration/time.Second)),
+			p.cat.T("recording.upload."+r.Upload))
+		if r.Tries > 0 {
+			out = append(out, p.cat.T("recording.tries")+" "+strconv.Itoa(r.Tries))
+		}
+		if r.LastError != "" {
+			out = append(out, wrap(r.LastError, textColumns)...)
 		}
 	case pagePhonebook:
 		out = append(out, p.cat.T("list.empty"))

@@ -106,7 +106,7 @@ func TestMenuNavigation(t *testing.T) {
 	tp.wantScreen("idle")
 	tp.press(hal.KeyMenu)
 	tp.wantScreen("menu")
-	tp.press(hal.Key8, hal.Key8, hal.Key8) // Status, Call log, Phonebook, Settings
+	tp.press(hal.Key8, hal.Key8, hal.Key8, hal.Key8) // Status, Call log, Phonebook, Recordings, Settings
 	tp.press(hal.Key6)
 	tp.wantScreen("settings")
 	tp.press(hal.Key8, hal.Key8, hal.Key5) // down to Ring volume, then open it
@@ -459,4 +459,32 @@ func TestMonitorMode(t *testing.T) {
 	if tp.set.MonitorMode != "whisper" {
 		t.Errorf("setting %q", tp.set.MonitorMode)
 	}
+}
+
+type fakeRecordings struct {
+	list []RecordingInfo
+	log  []string
+}
+
+func (f *fakeRecordings) List() []RecordingInfo { return f.list }
+func (f *fakeRecordings) Retry(id string) error  { f.log = append(f.log, "retry "+id); return nil }
+func (f *fakeRecordings) Play(id string) error   { f.log = append(f.log, "play "+id); return nil }
+
+func TestRecordingsMenu(t *testing.T) {
+	tp := newTestPhone(t, testSettings())
+	recs := &fakeRecordings{list: []RecordingInfo{
+		{ID: "r2", Start: start.Add(-time.Hour), Direction: Incoming, Number: "5551234", Duration: 95 * time.Second, Upload: "failed", Tries: 3, LastError: "PUT http://store.example.net/rec/r2.wav: 503 Service Unavailable"},
+		{ID: "r1", Start: start.Add(-2 * time.Hour), Direction: Outgoing, Number: "2000", Duration: 30 * time.Second, Upload: "done", Tries: 1},
+	}}
+	tp.opts.Recordings = recs
+	tp.press(hal.KeyMenu, hal.Key8, hal.Key8, hal.Key8, hal.KeyOK)
+	tp.wantScreen("recordings")
+	checkGolden(t, "recordings_en", tp.display.Frame())
+	tp.press(hal.KeySoft2, hal.KeySoft3, hal.Key8, hal.KeySoft3)
+	if got := strings.Join(recs.log, ","); got != "retry r2,play r2,play r1" {
+		t.Errorf("actions %q", got)
+	}
+	tp.press(hal.Key2, hal.KeyOK)
+	tp.wantScreen("recording")
+	checkGolden(t, "recording_details_en", tp.display.Frame())
 }

@@ -173,6 +173,14 @@ func (p *Phone) draw(v *view, f *hal.Frame) {
 			e, _ := p.logEntry(v.top + row)
 			drawLogRow(f, v, row, e, v.top+row == v.cursor)
 		}
+	case kindRecordings:
+		drawTitle(f, v.cat.T(def.title), v.cursor+1, len(p.recs))
+		if len(p.recs) == 0 {
+			font.Regular.Draw(f, 1, listTop, v.cat.T("list.empty"))
+		}
+		for row := 0; row < listRows && v.top+row < len(p.recs); row++ {
+			drawRecordingRow(f, v, row, p.recs[v.top+row], v.top+row == v.cursor)
+		}
 	case kindNotice:
 		drawCentered(f, font.Regular, (hal.LCDHeight-rowH)/2, v.cat.T(def.title))
 		return // no softkeys
@@ -405,6 +413,25 @@ func drawLogRow(f *hal.Frame, v *view, row int, e calllog.Entry, selected bool) 
 	}
 	x := icon.Width() + 4
 	font.Regular.Draw(f, x, y, font.Regular.Truncate(who, right-x-2))
+	if selected {
+		f.Invert(image.Rect(0, y, hal.LCDWidth, y+rowH))
+	}
+}
+
+// drawRecordingRow paints one recording: direction, number, and its
+// upload state on the right.
+func drawRecordingRow(f *hal.Frame, v *view, row int, r RecordingInfo, selected bool) {
+	y := listTop + row*rowH
+	icon := font.IconPhoneOut
+	if r.Direction == Incoming {
+		icon = font.IconPhoneIn
+	}
+	icon.Draw(f, 1, y+(rowH-icon.Height())/2)
+	state := v.cat.T("recording.short." + r.Upload)
+	right := hal.LCDWidth - 1 - font.Small.Width(state)
+	font.Small.Draw(f, right, y+(rowH-smallH)/2, state)
+	x := icon.Width() + 4
+	font.Regular.Draw(f, x, y, font.Regular.Truncate(r.Number, right-x-2))
 	if selected {
 		f.Invert(image.Rect(0, y, hal.LCDWidth, y+rowH))
 	}

@@ -66,3 +66,26 @@ const (
 type Recording interface {
 	Record(id CallID, on bool) error
 }
+
+// RecordingInfo is one recording as the Recordings menu lists it.
+type RecordingInfo struct {
+	ID        string
+	Start     time.Time
+	Direction Direction
+	Number    string
+	Duration  time.Duration
+	Upload    string // pending, uploading, retrying, failed or done
+	Tries     int
+	LastError string
+}
+
+// Recordings lists the phone's recordings and acts on them for the
+// Recordings menu. Methods are called from the phone's event loop and
+// must not block for long.
+type Recordings interface {
+	List() []RecordingInfo
+	// Retry uploads a failed recording again now.
+	Retry(id string) error
+	// Play plays a recording to the agent's headset.
+	Play(id string) error
+}
