@@ -467,8 +467,8 @@ type fakeRecordings struct {
 }
 
 func (f *fakeRecordings) List() []RecordingInfo { return f.list }
-func (f *fakeRecordings) Retry(id string) error  { f.log = append(f.log, "retry "+id); return nil }
-func (f *fakeRecordings) Play(id string) error   { f.log = append(f.log, "play "+id); return nil }
+func (f *fakeRecordings) Retry(id string) error { f.log = append(f.log, "retry "+id); return nil }
+func (f *fakeRecordings) Play(id string) error  { f.log = append(f.log, "play "+id); return nil }
 
 func TestRecordingsMenu(t *testing.T) {
 	tp := newTestPhone(t, testSettings())
