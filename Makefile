@@ -65,7 +65,8 @@ firmware:
 	@.ci/deps firmware
 	CGO_ENABLED=1 GOARCH=arm GOARM=7 CC=arm-linux-gnueabihf-gcc PKG_CONFIG=arm-linux-gnueabihf-pkg-config \
 		$(GO) build -trimpath -ldflags '-s -w $(LDFLAGS)' -tags nosim -o build/ccphoned-armv7 ./cmd/ccphoned
-	@ls -l build/ccphoned-armv7 | awk '{printf "build/ccphoned-armv7: %.2f MB\n", $$5/1e6}'
+	CGO_ENABLED=0 GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '-s -w' -o build/ccboot-armv7 ./cmd/ccboot
+	@ls -l build/ccphoned-armv7 build/ccboot-armv7 | awk '{printf "%s: %.2f MB\n", $$9, $$5/1e6}'
 
 # The same without audio: pure Go, no toolchain needed.
 firmware-nocgo:

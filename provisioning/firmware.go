@@ -45,6 +45,8 @@ func FirmwareOfferFrom(cfg *Config) (offer FirmwareOffer, ok bool, err error) {
 //	staged            symlink to a verified slot waiting for an idle moment
 //	trial             present after Switch until Commit: the version on
 //	                  trial and how many times Boot started it
+//	failed            versions Boot rolled back from, one a line; Stage
+//	                  refuses them, so a broken build is tried only once
 //
 // The cycle: Stage downloads and verifies a newer binary; at the next
 // idle moment the phone calls Switch and restarts; whatever starts the
@@ -68,7 +70,8 @@ func (fw *Firmware) link(name string) string { return filepath.Join(fw.Dir, name
 // older with AllowDowngrade), verifies its signature against its version
 // and SHA-256, and stages it. It reports false with no error when there
 // is nothing to do. A downgrade not allowed fails with ErrDowngrade; a
-// bad signature with ErrSignature, leaving nothing staged.
+// bad signature with ErrSignature, a version that failed its trial here
+// before with ErrFirmware, leaving nothing staged.
 func (fw *Firmware) Stage(ctx context.Context, offer FirmwareOffer) (bool, error) {
 	cmp, err := CompareVersions(offer.Version, fw.Running)
 	if err != nil {
@@ -82,6 +85,9 @@ func (fw *Firmware) Stage(ctx context.Context, offer FirmwareOffer) (bool, error
 	}
 	if v, ok := fw.Staged(); ok && v == offer.Version {
 		return false, nil
+	}
+	if fw.failed(offer.Version) {
+		return false, fmt.Errorf("%w: %s failed its trial on this phone", ErrFirmware, offer.Version)
 	}
 	got, err := fw.Fetcher.Fetch(ctx, offer.URL, Validators{})
 	if err != nil {
@@ -151,6 +157,9 @@ func (fw *Firmware) Boot() (string, error) {
 		version, countText, _ := strings.Cut(strings.TrimSpace(string(data)), " ")
 		starts, _ := strconv.Atoi(countText)
 		if starts >= 1 {
+			if err := fw.recordFailed(version); err != nil {
+				return "", err
+			}
 			if err := fw.Rollback(); err != nil {
 				return "", err
 			}
@@ -190,6 +199,26 @@ func (fw *Firmware) Rollback() error {
 		return fmt.Errorf("firmware: %w", err)
 	}
 	return fw.Commit()
+}
+
+// recordFailed adds version to the failed list.
+func (fw *Firmware) recordFailed(version string) error {
+	data, err := os.ReadFile(fw.link("failed"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("firmware: %w", err)
+	}
+	return WriteFileAtomic(fw.link("failed"), append(data, version+"\n"...), 0o644)
+}
+
+// failed reports whether version failed its trial before.
+func (fw *Firmware) failed(version string) bool {
+	data, _ := os.ReadFile(fw.link("failed")) // absent: none failed
+	for line := range strings.Lines(string(data)) {
+		if strings.TrimSpace(line) == version {
+			return true
+		}
+	}
+	return false
 }
 
 // setLink points the symlink name at target atomically.

@@ -112,6 +112,9 @@ func TestFirmwareUpdate(t *testing.T) {
 	if got := boot(); got != "1.1.0" {
 		t.Errorf("boot after the broken build = %s, want the rollback to 1.1.0", got)
 	}
+	if _, err := fw.Stage(ctx, offer("1.2.0", false)); !errors.Is(err, ErrFirmware) {
+		t.Errorf("the build that failed its trial offered again: err = %v, want ErrFirmware", err)
+	}
 	if err := fw.Switch(); !errors.Is(err, ErrFirmware) {
 		t.Errorf("switch with nothing staged: %v", err)
 	}

@@ -2,10 +2,12 @@
 // LCD, LEDs and keys, and keeps itself configured from provisioning files.
 //
 //	ccphoned --board sim|cc800 --config FILE --state DIR [--panel ADDR]
+//	         [--firmware-dir DIR [--firmware-trial 30s]]
 //
 // Exit status: 0 after SIGINT or SIGTERM; 2 when the flags, the config or
 // the board file are wrong (the message names the file, line and key); 1
-// when the hardware or the panel fails.
+// when the hardware or the panel fails; 75 after switching to new
+// firmware, for ccboot to start it (firmware.go).
 package main
 
 import (
@@ -22,6 +24,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"ccphone/board"
 	"ccphone/board/cc800"
@@ -59,6 +62,9 @@ type flags struct {
 	langDir   string
 	mac       string
 	audioDir  string
+
+	firmwareDir   string        // empty: no firmware updates
+	firmwareTrial time.Duration // running this long commits the firmware
 }
 
 func parseFlags(args []string, stderr io.Writer) (flags, error) {
@@ -75,6 +81,8 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	fs.StringVar(&f.langDir, "lang-dir", "", "directory of extra message catalogs (<code>.cat)")
 	fs.StringVar(&f.audioDir, "audio-dir", "", "sim board: play each audio port into DIR/<port>.raw and read its microphone from DIR/<port>-in.raw (s16le, 8 kHz)")
 	fs.StringVar(&f.mac, "mac", "", "the phone's MAC address, naming its <mac>.cfg (default: the first network interface's)")
+	fs.StringVar(&f.firmwareDir, "firmware-dir", "", "firmware directory shared with ccboot; empty turns firmware updates off")
+	fs.DurationVar(&f.firmwareTrial, "firmware-trial", defaultFirmwareTrial, "how long new firmware must run before it counts as healthy and is committed")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -88,6 +96,8 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 		return f, errors.New("--state DIR is required")
 	case f.logFormat != "text" && f.logFormat != "json":
 		return f, fmt.Errorf("--log-format %q: want text or json", f.logFormat)
+	case f.firmwareTrial <= 0:
+		return f, fmt.Errorf("--firmware-trial %s: want a positive duration", f.firmwareTrial)
 	}
 	return f, nil
 }
@@ -243,6 +253,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(exitFailure, "%v", err)
 	}
 	phone.Store(p)
+	var firmware *updater
+	if f.firmwareDir != "" {
+		firmware = newUpdater(f.firmwareDir, version, f.firmwareTrial, linesIdle(p.LineBusy), log.With("part", "firmware"))
+		firmware.Offer(cfg)
+	}
 	store.OnChange(func(cfg *provisioning.Config, changed []string) {
 		if err := p.ApplySettings(ctx, settingsFrom(cfg)); err != nil {
 			log.Warn("apply settings", "err", err)
@@ -250,6 +265,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ua.SetTrustPolicy(trustPolicy(cfg))
 		ua.SetDTMFInfo(cfg.Bool("sip.dtmf_info"))
 		held.apply(cfg, p.LineBusy)
+		if firmware != nil {
+			firmware.Offer(cfg)
+		}
 	}, func(lc provisioning.LastCheck) {
 		if err := p.SetProvisioning(ctx, provisioningStatus(lc)); err != nil {
 			log.Debug("provisioning status", "err", err)
@@ -296,6 +314,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			cancel(fmt.Errorf("board: %w", err))
 		}
 	})
+	if firmware != nil {
+		wg.Go(func() { firmware.RunTimed(ctx, func() { cancel(errFirmwareSwitched) }) })
+	}
 	p.Run(ctx) // returns when ctx ends, after the last screen, with the LEDs off
 	cancel(nil)
 	wg.Wait()
@@ -305,6 +326,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(exitFailure, "stopped: board: %v", boardErr)
 	}
 	log.Info("stopped", "reason", context.Cause(ctx))
+	if errors.Is(context.Cause(ctx), errFirmwareSwitched) {
+		return exitRestart
+	}
 	return exitOK
 }
 
