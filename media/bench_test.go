@@ -2,12 +2,15 @@ package media
 
 import (
 	"testing"
+	"time"
 
 	"github.com/pion/rtp"
 
+	"ccphone/hal"
 	"ccphone/hal/haltest"
 	"ccphone/media/g711"
 	"ccphone/media/jitter"
+	"ccphone/media/record"
 	"ccphone/media/sdpneg"
 )
 
@@ -91,4 +94,154 @@ func BenchmarkCallFrameCompute(b *testing.B) {
 		i++
 	}
 	_ = ear
+}
+
+// selfCall is an engine with one leg sending to itself, settled.
+func selfCall(b *testing.B, opts Options, codec sdpneg.Codec) (*Engine, *Leg) {
+	opts.Addr = loopback
+	e, err := New(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { e.Close() })
+	l, err := e.AddLeg(LegConfig{Name: "self"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l.Apply(sdpneg.Session{Remote: l.LocalAddr(), Codec: codec, PayloadType: codec.PayloadType(), Direction: sdpneg.SendRecv,
+		TelephoneEvent: 101, LocalTelephoneEvent: 101})
+	for range 10 {
+		e.Step()
+	}
+	return e, l
+}
+
+// BenchmarkCallFrameTapped is BenchmarkCallFrame with the leg recorded
+// (record.Recorder, PCM16 stereo) and the monitor port barging.
+func BenchmarkCallFrameTapped(b *testing.B) {
+	e, l := selfCall(b, Options{Audio: &haltest.Audio{}, Monitor: true}, sdpneg.PCMU)
+	rec := newCheckedRecorder(b, e.SampleRate())
+	if err := l.StartRecording(rec); err != nil {
+		b.Fatal(err)
+	}
+	e.SetMonitor(MonitorBarge)
+	e.Step()
+	b.ReportAllocs()
+	for b.Loop() {
+		e.Step()
+		rec.pace(b)
+	}
+	b.StopTimer()
+	if rec.err != nil {
+		b.Fatalf("the recorder failed: %v", rec.err)
+	}
+}
+
+// BenchmarkTap is the extra work recording and the monitor add to a
+// frame, without the rest of the tick: the recorder's WriteFrame (PCM16
+// stereo into its buffer), and for the monitor reading its microphone,
+// writing its feed (agent + calls), mixing the supervisor into the ear
+// and, barging, into what the leg sends.
+func BenchmarkTap(b *testing.B) {
+	for _, tc := range []struct {
+		name    string
+		record  bool
+		monitor MonitorMode
+	}{{"recording", true, MonitorOff}, {"monitor-barge", false, MonitorBarge}, {"recording+monitor-barge", true, MonitorBarge}} {
+		b.Run(tc.name, func(b *testing.B) {
+			e, l := selfCall(b, Options{Audio: &haltest.Audio{}, Monitor: tc.monitor != MonitorOff}, sdpneg.PCMU)
+			rec := newCheckedRecorder(b, e.SampleRate())
+			if tc.record {
+				l.StartRecording(rec)
+			}
+			if tc.monitor != MonitorOff {
+				e.SetMonitor(tc.monitor)
+			}
+			e.Step()
+			s, n := l.st, e.n
+			b.ReportAllocs()
+			for b.Loop() {
+				agent := e.mic[:n]
+				if tc.monitor != MonitorOff {
+					e.readPort(hal.PortMonitor, e.sup[:n])
+					e.writeMonitor()
+					addInto(e.mix[:n], e.sup[:n])
+					agent = s.voice(e) // mic + supervisor
+				}
+				if tc.record {
+					s.record(e, agent)
+					rec.pace(b)
+				}
+			}
+			b.StopTimer()
+			if rec.err != nil {
+				b.Fatalf("the recorder failed, the figure is not a recording's: %v", rec.err)
+			}
+		})
+	}
+}
+
+// checkedRecorder keeps a record.Recorder's first error, and gives its
+// disk writer the time a call would (20 ms a frame) outside the
+// measurement, so a benchmark measures recording and not the overrun
+// path.
+type checkedRecorder struct {
+	r      *record.Recorder
+	err    error
+	frames int
+}
+
+func (c *checkedRecorder) WriteFrame(agent, far []int16) error {
+	err := c.r.WriteFrame(agent, far)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return err
+}
+
+// newCheckedRecorder opens a PCM16 stereo recording that syncs every
+// minute of audio, so pacing stops the clock rarely.
+func newCheckedRecorder(b *testing.B, rate int) *checkedRecorder {
+	r, err := record.Open(b.TempDir(), record.Options{ID: "bench", SampleRate: rate, Logger: quietLog(), SyncEvery: time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { r.Close() })
+	return &checkedRecorder{r: r}
+}
+
+func (c *checkedRecorder) pace(b *testing.B) {
+	if c.frames++; c.frames%3000 == 0 { // a minute of audio: one buffer
+		b.StopTimer()
+		time.Sleep(10 * time.Millisecond)
+		b.StartTimer()
+	}
+}
+
+// BenchmarkCallFrameCodecs is BenchmarkCallFrame for each codec at each
+// engine rate: G.722 in a wideband engine is the wideband call; the
+// others add resampling to and from the codec's rate.
+func BenchmarkCallFrameCodecs(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		wide  bool
+		codec sdpneg.Codec
+	}{
+		{"G722-16k", true, sdpneg.G722},
+		{"PCMU-16k", true, sdpneg.PCMU},
+		{"G722-8k", false, sdpneg.G722},
+		{"PCMU-8k", false, sdpneg.PCMU},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			e, l := selfCall(b, Options{Audio: &haltest.Audio{}, Wideband: tc.wide}, tc.codec)
+			b.ReportAllocs()
+			for b.Loop() {
+				e.Step()
+			}
+			b.StopTimer()
+			if st := l.Stats(); st.Played == 0 {
+				b.Fatalf("nothing played: %+v", st)
+			}
+		})
+	}
 }

@@ -19,13 +19,32 @@
 //
 // and main runs the clock: go engine.Run(ctx); ... cancel; wait; engine.Close().
 //
-// On each tick (Step) the engine, for every leg: drains the socket into
-// the leg's jitter buffer (RFC 4733 events go to the event receiver and
-// become Events); takes one frame out, decodes it or conceals a loss, and
-// mixes it into the agent's ear together with any tone; then reads the
-// agent's microphone frame once, and for every leg that sends, encodes it
-// (or the DTMF in progress) and sends it. The monitor port and call
-// recording will tap the same mix.
+// On each tick (Step) the engine reads the agent's microphone (and the
+// supervisor's, with a monitor port); for every leg it drains the socket
+// into the leg's jitter buffer (RFC 4733 events go to the event receiver
+// and become Events), takes one frame out, decodes it or conceals a loss,
+// and mixes it into the agent's ear; it feeds the monitor port, adds the
+// tones and writes the ports; then for every leg that sends it encodes
+// the agent's side (or the DTMF in progress), sends it, and hands the
+// leg's recorder the frame sent and the frame heard.
+//
+// The same tick carries the contact-center extras, with no goroutine or
+// timer of their own:
+//
+//	leg.StartRecording(rec)          // rec from record.Open, at engine.SampleRate()
+//	back, _ := leg.StopRecording()   // <-back hands rec back for Close
+//	engine.SetMonitor(media.MonitorWhisper) // Options.Monitor opens the jack
+//	engine.Conference(leg1, leg2, true)     // local three-way call
+//
+// Sample rate. An engine runs at one rate for all its ports and legs:
+// 8 kHz by default, 16 kHz with Options.Wideband. Each leg converts
+// between the engine's rate and its codec's (G.711 8 kHz, G.722 16 kHz)
+// with media/resample when they differ, so any codec works in either
+// engine; only a wideband engine with G.722 keeps the 7 kHz band. The
+// choice is made once, at New, because ports cannot change rate mid-call;
+// a wideband engine costs more per G.711 call (the resampling), so the
+// phone turns it on when G.722 is among its codecs. All codecs have an
+// 8000 Hz RTP clock: timestamps advance 160 per frame.
 //
 // Methods of Engine and Leg other than Run, Step and Close are safe from
 // any goroutine: they queue the change, and the engine's goroutine picks
@@ -33,7 +52,8 @@
 // the tick never waits for a caller. Run, Step and Close belong to the
 // goroutine that owns the engine. A tick allocates nothing.
 //
-// For more control use the parts directly: media/g711 (codec),
+// For more control use the parts directly: media/g711 and media/g722
+// (codecs), media/resample (rate conversion), media/record (recordings),
 // media/sdpneg (offer/answer), media/rtpio (RTP streams), media/jitter
 // (jitter buffer and concealment), media/dtmf (RFC 4733 and in-band
 // digits) and media/tone (call-progress tones).

@@ -18,11 +18,22 @@ import (
 	"ccphone/media/tone"
 )
 
-// The engine's one frame format: 20 ms of 8 kHz mono.
+// The engine's frame: 20 ms of mono audio, at SampleRate (narrowband,
+// the default) or WidebandRate (Options.Wideband). Engine.SampleRate and
+// Engine.FrameSamples say which one an engine runs at.
 const (
-	SampleRate    = 8000
-	FrameSamples  = 160
-	FrameDuration = 20 * time.Millisecond
+	SampleRate      = 8000  // Hz, narrowband
+	FrameSamples    = 160   // samples per frame at SampleRate
+	WidebandRate    = 16000 // Hz, with Options.Wideband
+	MaxFrameSamples = 320   // samples per frame at WidebandRate
+	FrameDuration   = 20 * time.Millisecond
+)
+
+// rtpFrame is how far every codec's RTP timestamp moves per frame: all
+// of them (G.722 too) have an 8000 Hz RTP clock.
+const (
+	rtpClock = 8000
+	rtpFrame = 160
 )
 
 // maxCatchUp is how many frames Run makes at once when the ticker fell
@@ -46,6 +57,15 @@ type Options struct {
 	Events chan<- Event
 	// Speaker also opens the speaker port, for tones played loud.
 	Speaker bool
+	// Monitor also opens the supervisor's monitor port (see SetMonitor).
+	Monitor bool
+	// Wideband runs the engine at 16 kHz (ports opened at 16 kHz, 320
+	// samples a frame), so G.722 calls keep their 7 kHz band. G.711 legs
+	// are resampled to and from 8 kHz per leg. Without it the engine runs
+	// at 8 kHz and a G.722 leg is resampled instead (it still works, in
+	// narrowband). Recorders given to a leg must take frames at the
+	// engine's rate (record.Options.SampleRate = Engine.SampleRate()).
+	Wideband bool
 }
 
 // Engine owns all media of the phone. See the package doc for the
@@ -54,6 +74,8 @@ type Engine struct {
 	opts   Options
 	log    *slog.Logger
 	clock  hal.Clock
+	rate   int // samples per second
+	n      int // samples per frame
 	ports  [hal.NumAudioPorts]hal.AudioStream
 	tones  [hal.NumAudioPorts]tone.Player
 	legs   []*legState
@@ -66,11 +88,14 @@ type Engine struct {
 	working  []command
 	shutdown bool
 
-	// per-tick scratch, reused
-	mic    [FrameSamples]int16
-	silent [FrameSamples]int16
-	ear    [FrameSamples]int16
-	mix    [FrameSamples]int32
+	monitor MonitorMode // applied; the monitor port's use
+
+	// per-tick scratch, reused; the first n samples are used
+	mic    [MaxFrameSamples]int16 // the agent's microphone
+	sup    [MaxFrameSamples]int16 // the supervisor's microphone
+	silent [MaxFrameSamples]int16
+	ear    [MaxFrameSamples]int16
+	mix    [MaxFrameSamples]int32
 	rbuf   [rtpio.MaxPacket]byte
 	pkt    rtp.Packet
 
@@ -93,12 +118,21 @@ func New(opts Options) (*Engine, error) {
 	if opts.Jitter == (jitter.Options{}) {
 		opts.Jitter = jitter.DefaultOptions()
 	}
-	e := &Engine{opts: opts, log: opts.Logger, clock: opts.Clock,
+	e := &Engine{opts: opts, log: opts.Logger, clock: opts.Clock, rate: SampleRate, n: FrameSamples,
 		pending: make([]command, 0, 16), working: make([]command, 0, 16), legs: make([]*legState, 0, 4)}
-	format := hal.AudioFormat{SampleRate: SampleRate, Channels: 1, FrameSamples: FrameSamples}
+	if opts.Wideband {
+		e.rate, e.n = WidebandRate, MaxFrameSamples
+	}
+	for i := range e.tones {
+		e.tones[i].SetSampleRate(e.rate)
+	}
+	format := hal.AudioFormat{SampleRate: e.rate, Channels: 1, FrameSamples: e.n}
 	open := []hal.AudioPort{hal.PortHeadset}
 	if opts.Speaker {
 		open = append(open, hal.PortSpeaker)
+	}
+	if opts.Monitor {
+		open = append(open, hal.PortMonitor)
 	}
 	for _, p := range open {
 		s, err := opts.Audio.OpenAudio(p, format)
@@ -111,13 +145,25 @@ func New(opts Options) (*Engine, error) {
 	return e, nil
 }
 
+// SampleRate returns the rate the engine's ports and frames run at in
+// Hz: 8000, or 16000 with Options.Wideband.
+func (e *Engine) SampleRate() int { return e.rate }
+
+// FrameSamples returns the samples in one 20 ms frame: 160 or 320.
+func (e *Engine) FrameSamples() int { return e.n }
+
 // command is a change queued by another goroutine.
 type command struct {
-	kind  commandKind
-	leg   *legState
-	apply legSettings
-	port  hal.AudioPort
-	tone  tone.Tone
+	kind    commandKind
+	leg     *legState
+	other   *legState // cmdConference
+	on      bool      // cmdConference
+	apply   legSettings
+	port    hal.AudioPort
+	tone    tone.Tone
+	monitor MonitorMode
+	rec     Recorder      // cmdStartRecording
+	back    chan Recorder // cmdStopRecording
 }
 
 type commandKind uint8
@@ -129,6 +175,10 @@ const (
 	cmdPlayTone
 	cmdStopTone
 	cmdDigit
+	cmdMonitor
+	cmdStartRecording
+	cmdStopRecording
+	cmdConference
 )
 
 func (e *Engine) enqueue(c command) error {
@@ -172,6 +222,7 @@ func (e *Engine) applyCommands() {
 					break
 				}
 			}
+			c.leg.leaveConference()
 			c.leg.close()
 		case cmdUpdateLeg, cmdDigit:
 			c.leg.update(c.kind, &c.apply)
@@ -179,6 +230,14 @@ func (e *Engine) applyCommands() {
 			e.tones[c.port].Play(c.tone)
 		case cmdStopTone:
 			e.tones[c.port].Stop()
+		case cmdMonitor:
+			e.monitor = c.monitor
+		case cmdStartRecording:
+			c.leg.startRecording(c.rec)
+		case cmdStopRecording:
+			c.leg.stopRecording(c.back)
+		case cmdConference:
+			conference(c.leg, c.other, c.on)
 		}
 		*c = command{} // drop references
 	}
@@ -192,25 +251,40 @@ func (e *Engine) Step() {
 		return
 	}
 	e.applyCommands()
-	arrival := uint32(e.tick * FrameSamples)
+	arrival := uint32(e.tick * rtpFrame)
 	e.tick++
+	n := e.n
 
-	if hs := e.ports[hal.PortHeadset]; hs != nil {
-		if err := hs.ReadFrame(e.mic[:]); err != nil {
-			clear(e.mic[:])
-			e.audioError("read headset", err)
-		}
-	}
-	clear(e.mix[:])
+	e.readPort(hal.PortHeadset, e.mic[:n])
+	e.readPort(hal.PortMonitor, e.sup[:n])
+	clear(e.mix[:n])
 	for _, l := range e.legs {
 		l.receive(e, arrival)
-		l.play(e.mix[:])
+		l.play(e.mix[:n])
+	}
+	// e.mix holds the calls as the agent hears them: the monitor's feed.
+	e.writeMonitor()
+	if e.monitor == MonitorWhisper || e.monitor == MonitorBarge {
+		addInto(e.mix[:n], e.sup[:n])
 	}
 	e.writePort(hal.PortHeadset)
 	e.writePort(hal.PortSpeaker)
 	for _, l := range e.legs {
 		l.send(e)
 		l.publish()
+	}
+}
+
+// readPort reads port's microphone into frame; silence if the port is
+// not open or fails.
+func (e *Engine) readPort(p hal.AudioPort, frame []int16) {
+	s := e.ports[p]
+	if s == nil {
+		return
+	}
+	if err := s.ReadFrame(frame); err != nil {
+		clear(frame)
+		e.audioError("read "+p.String(), err)
 	}
 }
 
@@ -221,13 +295,22 @@ func (e *Engine) writePort(p hal.AudioPort) {
 	if s == nil {
 		return
 	}
+	n := e.n
 	if p != hal.PortHeadset {
-		clear(e.mix[:])
+		clear(e.mix[:n])
 	}
-	e.tones[p].Add(e.mix[:])
-	osc.Saturate(e.ear[:], e.mix[:])
-	if err := s.WriteFrame(e.ear[:]); err != nil {
+	e.tones[p].Add(e.mix[:n])
+	osc.Saturate(e.ear[:n], e.mix[:n])
+	if err := s.WriteFrame(e.ear[:n]); err != nil {
 		e.audioError("write "+p.String(), err)
+	}
+}
+
+// addInto adds src to dst.
+func addInto(dst []int32, src []int16) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += int32(v)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"ccphone/hal"
 	"ccphone/hal/haltest"
 	"ccphone/media/dtmf"
+	"ccphone/media/record"
 	"ccphone/media/sdpneg"
 	"ccphone/media/tone"
 )
@@ -320,7 +321,14 @@ func TestEventsNeverBlock(t *testing.T) {
 // loopedLegs returns an engine with two legs sending to each other.
 func loopedLegs(tb testing.TB, audio hal.AudioOpener) (*Engine, *Leg, *Leg) {
 	tb.Helper()
-	e, err := New(Options{Audio: audio, Addr: loopback})
+	return loopedLegsWith(tb, Options{Audio: audio}, sdpneg.PCMU)
+}
+
+// loopedLegsWith is loopedLegs with options and a codec.
+func loopedLegsWith(tb testing.TB, opts Options, codec sdpneg.Codec) (*Engine, *Leg, *Leg) {
+	tb.Helper()
+	opts.Addr = loopback
+	e, err := New(opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -332,7 +340,7 @@ func loopedLegs(tb testing.TB, audio hal.AudioOpener) (*Engine, *Leg, *Leg) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s := sdpneg.Session{Codec: sdpneg.PCMU, TelephoneEvent: 101, LocalTelephoneEvent: 101, Direction: sdpneg.SendRecv}
+	s := sdpneg.Session{Codec: codec, PayloadType: codec.PayloadType(), TelephoneEvent: 101, LocalTelephoneEvent: 101, Direction: sdpneg.SendRecv}
 	s.Remote = l2.LocalAddr()
 	l1.Apply(s)
 	s.Remote = l1.LocalAddr()
@@ -361,6 +369,40 @@ func TestStepDoesNotAllocate(t *testing.T) {
 	}
 	if st := l1.Stats(); st.RTP.Received < 100 || st.Played < 90 {
 		t.Errorf("line1 did not play what line2 sent: %+v", st)
+	}
+}
+
+// TestStepWithEverythingDoesNotAllocate: a tick allocates nothing with
+// recording, the monitor in every mode and a conference on, at both
+// rates and with every codec.
+func TestStepWithEverythingDoesNotAllocate(t *testing.T) {
+	for _, wide := range []bool{false, true} {
+		for _, codec := range []sdpneg.Codec{sdpneg.PCMU, sdpneg.G722} {
+			e, l1, l2 := loopedLegsWith(t, Options{Audio: newFakeAudio(1000, 8000).supervisor(1800, 4000), Monitor: true, Wideband: wide}, codec)
+			rec := openRecorder(t, e.SampleRate())
+			if err := l1.StartRecording(rec); err != nil {
+				t.Fatal(err)
+			}
+			e.Conference(l1, l2, true)
+			for _, mode := range []MonitorMode{MonitorListen, MonitorWhisper, MonitorBarge} {
+				e.SetMonitor(mode)
+				for range 10 {
+					e.Step()
+				}
+				if a := testing.AllocsPerRun(50, e.Step); a != 0 {
+					t.Errorf("wideband %v, %v, monitor %v: %v allocations per tick, want 0", wide, codec, mode, a)
+				}
+			}
+			if st := l1.Stats(); st.Played < 150 {
+				t.Errorf("wideband %v, %v: line1 played %d frames", wide, codec, st.Played)
+			}
+			back, _ := l1.StopRecording()
+			e.Step()
+			if _, err := (<-back).(*record.Recorder).Close(); err != nil {
+				t.Error(err)
+			}
+			e.Close()
+		}
 	}
 }
 

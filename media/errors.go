@@ -10,4 +10,9 @@ var (
 	ErrNoAudio = errors.New("media: no audio device")
 	// ErrPort means an audio port the engine does not drive.
 	ErrPort = errors.New("media: unsupported audio port")
+	// ErrRecording means the leg already has a recorder.
+	ErrRecording = errors.New("media: leg is already recording")
+	// ErrConference means legs that cannot be conferenced: nil, the same
+	// leg twice, or legs of different engines.
+	ErrConference = errors.New("media: bad conference legs")
 )

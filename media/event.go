@@ -16,6 +16,11 @@ const (
 	// SourceChanged: the far end's RTP source changed (new SSRC or, with
 	// symmetric RTP, new address), as after a transfer.
 	SourceChanged
+	// RecordingFailed: the leg's recorder returned an error (Err), as
+	// record.ErrTimeLimit, ErrOverrun or a disk error; reported once per
+	// StartRecording. The engine keeps feeding the recorder; the phone
+	// decides whether to stop it.
+	RecordingFailed
 )
 
 // String returns the kind's name.
@@ -25,6 +30,8 @@ func (k EventKind) String() string {
 		return "digit"
 	case SourceChanged:
 		return "source changed"
+	case RecordingFailed:
+		return "recording failed"
 	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
@@ -34,4 +41,5 @@ type Event struct {
 	Kind  EventKind
 	Leg   *Leg
 	Digit dtmf.Digit // for DigitReceived
+	Err   error      // for RecordingFailed
 }

@@ -3,11 +3,12 @@ package media
 import (
 	"fmt"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"ccphone/media/dtmf"
-	"ccphone/media/g711"
+	"ccphone/media/internal/osc"
 	"ccphone/media/jitter"
 	"ccphone/media/rtpio"
 	"ccphone/media/sdpneg"
@@ -28,6 +29,9 @@ type Leg struct {
 	st    *legState
 	name  string
 	local netip.AddrPort
+
+	recMu sync.Mutex
+	rec   Recorder // as the callers of StartRecording see it
 }
 
 // LegStats is a snapshot of a leg's counters.
@@ -53,10 +57,11 @@ func (e *Engine) AddLeg(cfg LegConfig) (*Leg, error) {
 		name:     cfg.Name,
 		stream:   stream,
 		jb:       jitter.New(e.opts.Jitter),
-		evSend:   dtmf.NewEventSender(SampleRate, FrameSamples, 10),
-		inband:   dtmf.NewGenerator(SampleRate, FrameSamples),
-		detector: dtmf.NewDetector(SampleRate, FrameSamples),
+		evSend:   dtmf.NewEventSender(rtpClock, rtpFrame, 10),
+		inband:   dtmf.NewGenerator(e.rate, e.n),
+		detector: dtmf.NewDetector(e.rate, e.n),
 		dir:      sdpneg.Inactive,
+		codec:    newLegCodec(),
 	}
 	l := &Leg{e: e, st: st, name: cfg.Name, local: stream.LocalAddr()}
 	st.handle = l
@@ -124,7 +129,7 @@ func (l *Leg) Stats() LegStats {
 		Lost:      s.lost.Load(),
 		Concealed: s.concealed.Load(),
 		Late:      s.late.Load(),
-		Jitter:    time.Duration(s.jitter.Load()) * time.Second / SampleRate,
+		Jitter:    time.Duration(s.jitter.Load()) * time.Second / rtpClock,
 		Delay:     time.Duration(s.target.Load()) * FrameDuration,
 	}
 }
@@ -170,7 +175,7 @@ type legState struct {
 	plc    jitter.Concealer
 
 	hasCodec     bool
-	law          g711.Law
+	codec        legCodec
 	pt           uint8
 	teSend       uint8 // 0: no RFC 4733
 	teRecv       uint8
@@ -183,10 +188,14 @@ type legState struct {
 	evRecv       dtmf.EventReceiver
 	inband       *dtmf.Generator
 	detector     *dtmf.Detector
-	far          [FrameSamples]int16 // decoded far end
-	out          [FrameSamples]int16 // what is sent, when not the mic
-	payload      [FrameSamples]byte
+	far          [MaxFrameSamples]int16 // decoded far end, at the engine's rate
+	out          [MaxFrameSamples]int16 // what is sent, when not the mic alone
+	payload      [MaxFrameSamples]byte
 	wasReceiving bool
+	heard        bool      // far was played this tick (not held, receiving)
+	partner      *legState // the other leg of a conference
+	rec          Recorder
+	recFailed    bool // the RecordingFailed event was sent
 
 	played, lost, concealed, late, jitter, target atomic.Uint64
 }
@@ -195,11 +204,8 @@ func (s *legState) update(kind commandKind, a *legSettings) {
 	switch a.set {
 	case setSession:
 		ss := a.sess
-		s.law = g711.Ulaw
-		if ss.Codec == sdpneg.PCMA {
-			s.law = g711.Alaw
-		}
-		s.hasCodec = ss.Codec == sdpneg.PCMU || ss.Codec == sdpneg.PCMA
+		s.codec.set(ss.Codec, s.handle.e.rate)
+		s.hasCodec = s.codec.valid()
 		s.pt = ss.PayloadType
 		s.teSend, s.teRecv = ss.TelephoneEvent, ss.LocalTelephoneEvent
 		s.dir = ss.Direction
@@ -234,6 +240,7 @@ func (s *legState) receive(e *Engine, arrival uint32) {
 		s.jb.Reset()
 		s.plc.Reset()
 		s.detector.Reset()
+		s.codec.resetReceive()
 		s.wasReceiving = receiving
 	}
 	for {
@@ -254,6 +261,7 @@ func (s *legState) receive(e *Engine, arrival uint32) {
 		if st == rtpio.NewSource {
 			s.jb.Reset()
 			s.plc.Reset()
+			s.codec.resetReceive()
 			s.evRecv.Reset()
 			e.emit(Event{Kind: SourceChanged, Leg: s.handle})
 		}
@@ -270,62 +278,106 @@ func (s *legState) receive(e *Engine, arrival uint32) {
 	}
 }
 
-// play takes one frame from the jitter buffer and adds it to mix.
+// play takes one frame from the jitter buffer and adds it to mix
+// (len(mix) is the engine's frame).
 func (s *legState) play(mix []int32) {
+	s.heard = false
 	if !s.wasReceiving {
 		return
 	}
+	far := s.far[:len(mix)]
 	f := s.jb.Pop()
 	switch f.Kind {
 	case jitter.Voice:
-		n := s.law.Decode(s.far[:], f.Payload)
-		clear(s.far[n:])
-		s.plc.Good(s.far[:])
+		s.codec.decode(far, f.Payload)
+		s.plc.Good(far)
 	case jitter.Lost:
-		s.plc.Conceal(s.far[:])
+		s.plc.Conceal(far)
 	default:
-		clear(s.far[:])
+		clear(far)
 	}
 	if s.teRecv == 0 {
-		if d, ok := s.detector.Block(s.far[:]); ok {
+		if d, ok := s.detector.Block(far); ok {
 			s.handle.e.emit(Event{Kind: DigitReceived, Leg: s.handle, Digit: d})
 		}
 	}
 	if s.held {
 		return
 	}
-	for i, v := range s.far {
-		mix[i] += int32(v)
-	}
+	s.heard = true
+	addInto(mix, far)
 }
 
-// send sends this frame: DTMF events, or the microphone (or silence, or
-// an in-band digit) encoded; and moves the RTP clock on.
+// send sends this frame: DTMF events, or the agent's side (or silence,
+// or an in-band digit) encoded; hands the recorder its frame; and moves
+// the RTP clock on.
 func (s *legState) send(e *Engine) {
-	defer s.stream.EndFrame(FrameSamples)
+	defer s.stream.EndFrame(rtpFrame)
+	agent := e.silent[:e.n]
 	if !s.hasCodec || !s.dir.Sends() || !s.stream.Remote().IsValid() {
+		s.record(e, agent)
 		return
 	}
 	var err error
 	if p, ok := s.evSend.Next(s.stream.Timestamp()); ok {
+		agent = s.voice(e)
 		err = s.stream.SendEvent(s.teSend, p.Timestamp, p.Marker, p.Payload[:])
 	} else {
-		src := e.mic[:]
-		switch {
-		case s.inband.Read(s.out[:]):
-			src = s.out[:]
-		case s.muted || s.held:
-			src = e.silent[:]
+		if s.inband.Read(s.out[:e.n]) {
+			agent = s.out[:e.n]
+		} else {
+			agent = s.voice(e)
 		}
-		n := s.law.Encode(s.payload[:], src)
+		n := s.codec.encode(s.payload[:], agent)
 		err = s.stream.SendFrame(s.pt, s.payload[:n])
 	}
+	s.record(e, agent)
 	if err != nil {
 		if s.sendErrors%500 == 0 {
 			e.log.Warn("media: send", "leg", s.name, "err", err, "count", s.sendErrors+1)
 		}
 		s.sendErrors++
 	}
+}
+
+// voice returns what the agent's side says to this leg this frame:
+// silence while held; otherwise the microphone (unless muted), the
+// supervisor when barging, and the conference partner as the agent hears
+// it. One source is returned as is; several are mixed into s.out.
+func (s *legState) voice(e *Engine) []int16 {
+	n := e.n
+	if s.held {
+		return e.silent[:n]
+	}
+	var srcs [3][]int16
+	k := 0
+	if !s.muted {
+		srcs[k] = e.mic[:n]
+		k++
+	}
+	if e.monitor == MonitorBarge {
+		srcs[k] = e.sup[:n]
+		k++
+	}
+	if p := s.partner; p != nil && p.heard {
+		srcs[k] = p.far[:n]
+		k++
+	}
+	switch k {
+	case 0:
+		return e.silent[:n]
+	case 1:
+		return srcs[0]
+	}
+	out := s.out[:n]
+	for i := range out {
+		v := int32(srcs[0][i]) + int32(srcs[1][i])
+		if k == 3 {
+			v += int32(srcs[2][i])
+		}
+		out[i] = osc.Sat16(v)
+	}
+	return out
 }
 
 // publish copies the jitter buffer's counters where Stats can read them.

@@ -173,7 +173,7 @@ func (l Local) check() error {
 		return fmt.Errorf("%w: port %d", ErrLocal, l.Port)
 	}
 	for _, c := range l.codecs() {
-		if c != PCMU && c != PCMA {
+		if c != PCMU && c != PCMA && c != G722 {
 			return fmt.Errorf("%w: codec %v", ErrLocal, c)
 		}
 	}

@@ -133,6 +133,10 @@ func TestAnswer(t *testing.T) {
 	holding.Direction = SendOnly
 	noDTMF := local()
 	noDTMF.NoTelephoneEvent = true
+	wideband := local()
+	wideband.Codecs = []Codec{G722, PCMU, PCMA}
+	narrowFirst := local()
+	narrowFirst.Codecs = []Codec{PCMA, G722}
 	tests := []struct {
 		name  string
 		offer []byte
@@ -173,6 +177,17 @@ func TestAnswer(t *testing.T) {
 		{"ipv6 inactive, lower-case name", ipv6Offer, local(), Session{
 			Remote: netip.MustParseAddrPort("[::1]:5004"), Codec: PCMA, PayloadType: 8, Direction: Inactive, Ptime: 20,
 		}, nil, []string{"a=inactive"}},
+		{"baresip, G.722 preferred", baresipOffer, wideband, Session{
+			Remote: netip.MustParseAddrPort("127.0.0.1:10002"), Codec: G722, PayloadType: 9,
+			TelephoneEvent: 101, LocalTelephoneEvent: 101, Direction: SendRecv, Ptime: 20,
+		}, nil, []string{"m=audio 12000 RTP/AVP 9 101", "a=rtpmap:9 G722/8000"}},
+		{"yealink, G.722 after A-law", yealinkOffer, narrowFirst, Session{
+			Remote: netip.MustParseAddrPort("192.168.1.77:11780"), Codec: PCMA, PayloadType: 8,
+			TelephoneEvent: 101, LocalTelephoneEvent: 101, Direction: SendRecv, Ptime: 20,
+		}, nil, []string{"m=audio 12000 RTP/AVP 8 101"}},
+		{"sipp has no G.722", sippOffer, wideband, Session{
+			Remote: netip.MustParseAddrPort("127.0.0.1:6000"), Codec: PCMU, Direction: SendRecv, Ptime: 20,
+		}, nil, []string{"m=audio 12000 RTP/AVP 0\r\n"}},
 		{"g729 only", g729Only, local(), Session{}, ErrNoCommonCodec, nil},
 		{"video only", videoOnly, local(), Session{}, ErrNoAudio, nil},
 		{"garbage", []byte("hello"), local(), Session{}, ErrParse, nil},
@@ -262,6 +277,44 @@ func TestOfferAndParseAnswer(t *testing.T) {
 	s, err = ParseAnswer(answer, l)
 	if err != nil || s.Direction != SendOnly {
 		t.Errorf("holding side direction %v (%v), want sendonly", s.Direction, err)
+	}
+}
+
+func TestOfferG722(t *testing.T) {
+	l := local()
+	l.Codecs = []Codec{G722, PCMU}
+	offer, err := Offer(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"m=audio 12000 RTP/AVP 9 0 101\r\n", "a=rtpmap:9 G722/8000", "a=rtpmap:0 PCMU/8000"} {
+		if !strings.Contains(string(offer), line) {
+			t.Errorf("offer lacks %q:\n%s", line, offer)
+		}
+	}
+	// A narrowband peer answers PCMU; a wideband one G.722.
+	for _, tt := range []struct {
+		peer []Codec
+		want Codec
+	}{{[]Codec{PCMU}, PCMU}, {[]Codec{PCMA, G722}, G722}, {[]Codec{G722}, G722}} {
+		other := Local{Addr: netip.MustParseAddr("127.0.0.2"), Port: 20000, Codecs: tt.peer}
+		answer, rs, err := Answer(offer, other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := ParseAnswer(answer, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rs.Codec != tt.want || s.Codec != tt.want || s.PayloadType != tt.want.PayloadType() {
+			t.Errorf("peer %v: answerer %v, offerer %v (PT %d); want %v", tt.peer, rs.Codec, s.Codec, s.PayloadType, tt.want)
+		}
+	}
+	if G722.PayloadType() != 9 || G722.ClockRate() != 8000 || G722.SampleRate() != 16000 || !G722.Wideband() || PCMU.Wideband() {
+		t.Error("G722 constants")
+	}
+	if c, ok := ParseCodec("g722"); !ok || c != G722 {
+		t.Error("ParseCodec(g722)")
 	}
 }
 

@@ -60,10 +60,14 @@ func MakeDirection(send, recv bool) Direction {
 // Codec is an audio codec the phone can encode and decode.
 type Codec uint8
 
-// The codecs the phone has. G.722 comes later.
+// The codecs the phone has.
 const (
 	PCMU Codec = iota + 1 // G.711 µ-law, static payload type 0
 	PCMA                  // G.711 A-law, static payload type 8
+	// G722 is G.722 wideband (16 kHz audio), static payload type 9. Its
+	// RTP clock is 8000 Hz by RFC 3551's historical error, so SDP says
+	// "a=rtpmap:9 G722/8000" and timestamps advance 160 per 20 ms.
+	G722
 )
 
 // String returns the RTP encoding name.
@@ -73,20 +77,38 @@ func (c Codec) String() string {
 		return "PCMU"
 	case PCMA:
 		return "PCMA"
+	case G722:
+		return "G722"
 	}
 	return fmt.Sprintf("Codec(%d)", uint8(c))
 }
 
 // PayloadType returns the codec's static RTP payload type.
 func (c Codec) PayloadType() uint8 {
-	if c == PCMA {
+	switch c {
+	case PCMA:
 		return 8
+	case G722:
+		return 9
 	}
 	return 0
 }
 
-// ClockRate returns the RTP clock rate in Hz.
+// ClockRate returns the RTP clock rate in Hz: 8000 for all three, G.722
+// included (see G722).
 func (c Codec) ClockRate() uint32 { return 8000 }
+
+// SampleRate returns the rate the codec's audio is sampled at in Hz:
+// 16000 for G722, 8000 for G.711.
+func (c Codec) SampleRate() int {
+	if c == G722 {
+		return 16000
+	}
+	return 8000
+}
+
+// Wideband reports whether the codec carries 16 kHz audio.
+func (c Codec) Wideband() bool { return c == G722 }
 
 // ParseCodec returns the codec with the given RTP encoding name
 // (case-insensitive, as SDP allows).
@@ -96,6 +118,8 @@ func ParseCodec(name string) (Codec, bool) {
 		return PCMU, true
 	case equalFold(name, "PCMA"):
 		return PCMA, true
+	case equalFold(name, "G722"):
+		return G722, true
 	}
 	return 0, false
 }
@@ -131,7 +155,8 @@ const DefaultPtime = 20
 type Local struct {
 	Addr netip.Addr // connection address for c= (the RTP socket's address)
 	Port int        // RTP port for m=audio (even, from rtp.port_min..max)
-	// Codecs in preference order; nil means PCMU then PCMA.
+	// Codecs in preference order; nil means PCMU then PCMA (G722 is
+	// offered only when listed).
 	Codecs []Codec
 	// TelephoneEvent is the dynamic payload type (96..127) for RFC 4733
 	// DTMF; 0 means DefaultTelephoneEvent.

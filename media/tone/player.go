@@ -9,10 +9,12 @@ const Level = -13.0
 // maxFrame bounds the frames a Player makes in one call.
 const maxFrame = 320
 
-// Player plays a Tone frame by frame at 8 kHz. The zero Player is silent.
-// The waveform is continuous across frames and across parts. A Player is
-// used by one goroutine at a time; it does not allocate.
+// Player plays a Tone frame by frame at 8 kHz (or the rate given to
+// SetSampleRate). The zero Player is silent. The waveform is continuous
+// across frames and across parts. A Player is used by one goroutine at a
+// time; it does not allocate.
 type Player struct {
+	rate   int // samples per second; 0 means defaultRate
 	tone   Tone
 	part   int
 	left   uint32 // samples left in this part; ignored for a forever part
@@ -23,7 +25,19 @@ type Player struct {
 	active bool
 }
 
-const sampleRate = 8000
+// defaultRate is the sample rate of a Player whose rate was not set.
+const defaultRate = 8000
+
+// SetSampleRate sets the rate the Player makes samples at, in Hz (8000
+// or 16000 for the phone; 0 means 8000). It takes effect at the next Play.
+func (p *Player) SetSampleRate(hz int) { p.rate = hz }
+
+func (p *Player) sampleRate() int {
+	if p.rate <= 0 {
+		return defaultRate
+	}
+	return p.rate
+}
 
 // Play starts t from its beginning, replacing what was playing.
 func (p *Player) Play(t Tone) {
@@ -44,7 +58,8 @@ func (p *Player) Playing() bool { return p.active && !p.done }
 
 func (p *Player) enter() {
 	part := &p.tone.Parts[p.part]
-	p.left = part.Ms * sampleRate / 1000
+	sampleRate := p.sampleRate()
+	p.left = uint32(uint64(part.Ms) * uint64(sampleRate) / 1000)
 	for i := range p.oscs {
 		if i < int(part.N) {
 			p.oscs[i].Set(float64(part.Freqs[i]), p.amp, sampleRate)

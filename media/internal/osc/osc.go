@@ -66,3 +66,6 @@ func Saturate(dst []int16, src []int32) {
 func DBm0(level float64) int {
 	return int(math.Round(22580 * math.Pow(10, level/20)))
 }
+
+// Sat16 returns v clipped to int16.
+func Sat16(v int32) int16 { return int16(min(max(v, -32768), 32767)) }
