@@ -78,6 +78,7 @@ type Engine struct {
 	n      int // samples per frame
 	ports  [hal.NumAudioPorts]hal.AudioStream
 	tones  [hal.NumAudioPorts]tone.Player
+	clips  [hal.NumAudioPorts]ClipPlayer // recordings and prompts on a port
 	legs   []*legState
 	tick   uint64
 	closed bool
@@ -162,6 +163,7 @@ type command struct {
 	port    hal.AudioPort
 	tone    tone.Tone
 	monitor MonitorMode
+	clip    ClipPlayer    // cmdPlayClip
 	rec     Recorder      // cmdStartRecording
 	back    chan Recorder // cmdStopRecording
 }
@@ -179,6 +181,7 @@ const (
 	cmdStartRecording
 	cmdStopRecording
 	cmdConference
+	cmdPlayClip
 )
 
 func (e *Engine) enqueue(c command) error {
@@ -189,6 +192,23 @@ func (e *Engine) enqueue(c command) error {
 	}
 	e.pending = append(e.pending, c)
 	return nil
+}
+
+// ClipPlayer is audio played once on a port beside the calls: a
+// recording played back, a prompt (media/prompt.Player fits). Add mixes
+// one frame into mix at the engine's rate and reports whether more is to
+// come; it must not allocate.
+type ClipPlayer interface {
+	Add(mix []int32) bool
+}
+
+// PlayClip plays c on port (headset or speaker), replacing any clip
+// playing there; nil stops it.
+func (e *Engine) PlayClip(port hal.AudioPort, c ClipPlayer) error {
+	if port != hal.PortHeadset && port != hal.PortSpeaker {
+		return fmt.Errorf("%w: clip on %v", ErrPort, port)
+	}
+	return e.enqueue(command{kind: cmdPlayClip, port: port, clip: c})
 }
 
 // PlayTone plays t on port (headset or speaker) from its start, replacing
@@ -230,6 +250,8 @@ func (e *Engine) applyCommands() {
 			e.tones[c.port].Play(c.tone)
 		case cmdStopTone:
 			e.tones[c.port].Stop()
+		case cmdPlayClip:
+			e.clips[c.port] = c.clip
 		case cmdMonitor:
 			e.monitor = c.monitor
 		case cmdStartRecording:
@@ -300,6 +322,9 @@ func (e *Engine) writePort(p hal.AudioPort) {
 		clear(e.mix[:n])
 	}
 	e.tones[p].Add(e.mix[:n])
+	if c := e.clips[p]; c != nil && !c.Add(e.mix[:n]) {
+		e.clips[p] = nil // played to its end
+	}
 	osc.Saturate(e.ear[:n], e.mix[:n])
 	if err := s.WriteFrame(e.ear[:n]); err != nil {
 		e.audioError("write "+p.String(), err)

@@ -427,3 +427,44 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// countdownClip plays a constant level for a number of frames.
+type countdownClip struct {
+	frames int
+	level  int32
+}
+
+func (c *countdownClip) Add(mix []int32) bool {
+	if c.frames == 0 {
+		return false
+	}
+	c.frames--
+	for i := range mix {
+		mix[i] += c.level
+	}
+	return c.frames > 0
+}
+
+func TestPlayClip(t *testing.T) {
+	audio := newFakeAudio(0, 0)
+	e := newEngine(t, audio, nil)
+	if err := e.PlayClip(hal.PortMonitor, &countdownClip{}); !errors.Is(err, ErrPort) {
+		t.Errorf("clip on the monitor port: %v", err)
+	}
+	if err := e.PlayClip(hal.PortHeadset, &countdownClip{frames: 3, level: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		e.Step()
+	}
+	heard := audio.heard(hal.PortHeadset, 5*FrameSamples)
+	for i, v := range heard {
+		want := int16(0)
+		if i < 3*FrameSamples {
+			want = 1000
+		}
+		if v != want {
+			t.Fatalf("sample %d = %d, want %d (the clip plays three frames, then stops)", i, v, want)
+		}
+	}
+}

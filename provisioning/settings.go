@@ -90,6 +90,7 @@ func phoneSettings() []Setting {
 		boolSetting("phone.allow_intercom", "1", Admin, "Answer at once when a configured server asks for it (Call-Info answer-after, Alert-Info intercom, Answer-Mode: Auto); never for other sources."),
 		intSetting("phone.dial_timeout", 1, 30, 5, Admin, "Seconds after the last digit before the number is dialled without a send key."),
 		boolSetting("phone.pound_sends", "1", Admin, "The # key ends the number and dials it."),
+		stringSetting("media.codecs", 64, "pcmu,pcma", Admin, "Codecs offered, in order of preference: `g722` (wideband HD voice), `pcmu`, `pcma`. With g722 the phone's audio runs at 16 kHz."),
 		boolSetting("sip.dtmf_info", "0", Admin, "Send DTMF by SIP INFO (application/dtmf-relay) instead of RFC 4733 events."),
 		stringSetting("phone.hotline_number", 64, "", Admin, "Number the Headset key dials when the phone is idle; empty turns the hotline off."),
 		intSetting("phone.hotline_delay", 0, 10, 0, Admin, "Seconds to wait before dialling the hotline number."),

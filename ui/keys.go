@@ -54,6 +54,13 @@ func (p *Phone) switchChanged(ev hal.KeyEvent) {
 		p.monitor = ev.Down
 		p.log.Info("monitor jack", "plugged", ev.Down)
 		p.dirty = true
+		if p.opts.SetMonitorMode != nil {
+			mode := "off"
+			if p.monitor {
+				mode = p.set.MonitorMode
+			}
+			p.opts.SetMonitorMode(mode)
+		}
 	}
 }
 
@@ -220,8 +227,8 @@ func (p *Phone) pressList(k hal.Key, ref *pageRef, def *pageDef) {
 			values, _, _ := p.choices(ref.id)
 			v := values[ref.cursor]
 			if p.saveSetting(def.setting, v, func(s *Settings) { setChoice(s, def.setting, v) }) {
-				if def.setting == KeyMonitorMode && p.opts.SetMonitorMode != nil {
-					p.opts.SetMonitorMode(v)
+				if def.setting == KeyMonitorMode && p.opts.SetMonitorMode != nil && p.monitor {
+					p.opts.SetMonitorMode(v) // takes effect now, or when the headset is plugged in
 				}
 				p.back()
 			}

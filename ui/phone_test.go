@@ -452,9 +452,14 @@ func TestMonitorMode(t *testing.T) {
 	tp.press(hal.KeyMenu, hal.Key2, hal.KeyOK, hal.Key2, hal.KeyOK) // Settings → Monitor mode
 	tp.wantScreen("monitor")
 	checkGolden(t, "monitor_en", tp.display.Frame())
-	tp.press(hal.Key8, hal.KeyOK) // listen → whisper
-	if strings.Join(modes, ",") != "whisper" || strings.Join(tp.saved, ",") != "monitor.mode=whisper" {
+	tp.press(hal.Key8, hal.KeyOK) // listen → whisper, not yet plugged in
+	if len(modes) != 0 || strings.Join(tp.saved, ",") != "monitor.mode=whisper" {
 		t.Errorf("modes %v saved %v", modes, tp.saved)
+	}
+	tp.key(hal.KeyEvent{Key: hal.KeyMonitorJack, Down: true})
+	tp.key(hal.KeyEvent{Key: hal.KeyMonitorJack, Down: false})
+	if got := strings.Join(modes, ","); got != "whisper,off" {
+		t.Errorf("plug and unplug set %q", got)
 	}
 	if tp.set.MonitorMode != "whisper" {
 		t.Errorf("setting %q", tp.set.MonitorMode)

@@ -21,6 +21,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -30,6 +32,7 @@ import (
 	"ccphone/board/cc800"
 	"ccphone/media"
 	"ccphone/media/rtpio"
+	"ccphone/media/sdpneg"
 	"ccphone/provisioning"
 	"ccphone/sip"
 	"ccphone/ui"
@@ -186,13 +189,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}()
 
 	cfg := store.Config()
-	engine, err := media.New(media.Options{
-		Audio:   b.Audio(),
-		Logger:  log.With("part", "media"),
-		Addr:    mediaAddr(cfg, f.board),
-		Ports:   rtpio.PortRange{Min: cfg.Int("rtp.port_min"), Max: cfg.Int("rtp.port_max")},
-		Speaker: true,
-	})
+	codecs := mediaCodecs(cfg, log)
+	mediaEvents := make(chan media.Event, 16)
+	mopts := media.Options{
+		Audio:    b.Audio(),
+		Logger:   log.With("part", "media"),
+		Addr:     mediaAddr(cfg, f.board),
+		Ports:    rtpio.PortRange{Min: cfg.Int("rtp.port_min"), Max: cfg.Int("rtp.port_max")},
+		Speaker:  true,
+		Monitor:  true,
+		Wideband: slices.Contains(codecs, sdpneg.G722),
+		Events:   mediaEvents,
+	}
+	engine, err := media.New(mopts)
+	if err != nil {
+		// A board without a monitor headset still takes calls.
+		log.Warn("no monitor port", "err", err)
+		mopts.Monitor = false
+		engine, err = media.New(mopts)
+	}
 	var tel *telephony
 	var sipMedia sip.Media
 	if err != nil {
@@ -205,6 +220,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(exitFailure, "tones: %v", err)
 		}
+		tel.codecs = codecs
 		sipMedia = tel
 	}
 	ua, err := newUA(cfg, f.board, version, sipMedia, log.With("part", "sip"))
@@ -213,6 +229,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if tel != nil {
 		tel.ua = ua
+	}
+
+	var recs *recordings
+	if tel != nil {
+		recs, err = openRecordings(f.state, cfg, log.With("part", "recording"))
+		if err != nil {
+			log.Error("recordings are off", "err", err)
+			recs = nil
+		} else {
+			recs.engine, recs.tel, recs.config, recs.phone = engine, tel, store.Config, phone.Load
+		}
 	}
 
 	history, err := calllog.Open(filepath.Join(f.state, "calllog"), calllog.DefaultSize)
@@ -244,6 +271,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if tel != nil {
 		opts.Telephony = tel
 		opts.Sounds = tel
+		opts.SetMonitorMode = func(mode string) {
+			m, ok := media.ParseMonitorMode(mode)
+			if !ok {
+				return
+			}
+			if err := engine.SetMonitor(m); err != nil {
+				log.Warn("monitor", "mode", mode, "err", err)
+			}
+		}
+	}
+	if recs != nil {
+		opts.Recording = recs
+		opts.Recordings = recs
 	}
 	held := &heldAccounts{ua: ua, store: store, log: log.With("part", "provisioning")}
 	opts.LineIdle = held.lineIdle
@@ -264,6 +304,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		ua.SetTrustPolicy(trustPolicy(cfg))
 		ua.SetDTMFInfo(cfg.Bool("sip.dtmf_info"))
+		if recs != nil {
+			recs.Reconfigure(cfg)
+		}
 		held.apply(cfg, p.LineBusy)
 		if firmware != nil {
 			firmware.Offer(cfg)
@@ -295,7 +338,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			cancel(fmt.Errorf("sip: %w", err))
 		}
 	})
-	wg.Go(func() { forwardSIP(ctx, ua, p, store.prov, log.With("part", "sip")) })
+	wg.Go(func() { forwardSIP(ctx, ua, p, store.prov, recs, log.With("part", "sip")) })
+	if recs != nil {
+		wg.Go(func() {
+			if err := recs.Run(ctx); err != nil && ctx.Err() == nil {
+				log.Error("uploads stopped", "err", err)
+			}
+		})
+	}
+	wg.Go(func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev := <-mediaEvents:
+				log.Info("media", "event", ev.Kind, "leg", ev.Leg.Name(), "err", ev.Err)
+			}
+		}
+	})
 	if engine != nil && tel != nil {
 		wg.Go(func() {
 			if err := engine.Run(ctx); err != nil && ctx.Err() == nil {
@@ -385,4 +445,26 @@ type boardWithPanel interface {
 	board.Board
 	URL() string
 	NotifyState()
+}
+
+// mediaCodecs reads media.codecs, the codecs offered in order of
+// preference; names it does not know are left out with a warning.
+func mediaCodecs(cfg *provisioning.Config, log *slog.Logger) []sdpneg.Codec {
+	var out []sdpneg.Codec
+	for _, name := range strings.Split(cfg.String("media.codecs"), ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		c, ok := sdpneg.ParseCodec(name)
+		if !ok {
+			log.Warn("media.codecs: unknown codec left out", "codec", name)
+			continue
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		out = []sdpneg.Codec{sdpneg.PCMU, sdpneg.PCMA}
+	}
+	return out
 }

@@ -106,10 +106,13 @@ func (h *heldAccounts) lineIdle(line int) {
 
 // forwardSIP passes the user agent's events to the phone until the user
 // agent closes its event channel.
-func forwardSIP(ctx context.Context, ua *sip.UA, phone *ui.Phone, prov *provisioning.Provisioner, log *slog.Logger) {
+func forwardSIP(ctx context.Context, ua *sip.UA, phone *ui.Phone, prov *provisioning.Provisioner, recs *recordings, log *slog.Logger) {
 	for ev := range ua.Events() {
 		switch e := ev.(type) {
 		case sip.CallEvent:
+			if recs != nil {
+				recs.callEvent(e)
+			}
 			log.Info("call", "call", e.ID, "line", e.Line, "state", e.State, "dir", e.Direction, "remote", e.RemoteNumber, "reason", e.Reason)
 			if err := phone.CallEvent(ctx, callEvent(e)); err != nil {
 				continue
@@ -122,7 +125,10 @@ func forwardSIP(ctx context.Context, ua *sip.UA, phone *ui.Phone, prov *provisio
 				continue
 			}
 		case sip.RecordEvent:
-			log.Info("recording requested", "call", e.ID, "on", e.On)
+			log.Info("recording requested by the far end", "call", e.ID, "on", e.On)
+			if recs != nil {
+				recs.serverRequest(e.ID, e.On)
+			}
 		case sip.MWIEvent:
 			log.Info("voicemail", "line", e.Line, "new", e.New, "old", e.Old)
 			if err := phone.SetVoicemail(ctx, e.Line, e.New); err != nil {

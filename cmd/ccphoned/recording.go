@@ -1,0 +1,395 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"ccphone/hal"
+	"ccphone/media"
+	"ccphone/media/prompt"
+	"ccphone/media/record"
+	"ccphone/media/upload"
+	"ccphone/provisioning"
+	"ccphone/sip"
+	"ccphone/ui"
+)
+
+// destination is the upload queue's name for the storage the policy
+// names; it is replaced whenever the configuration changes.
+const destination = "policy"
+
+// recordings records calls under the provisioned policy and delivers
+// them through the persistent upload queue. It is ui.Recording and
+// ui.Recordings for the phone. It is safe for concurrent use.
+type recordings struct {
+	dir    string
+	queue  *upload.Queue
+	engine *media.Engine
+	tel    *telephony
+	config func() *provisioning.Config
+	log    *slog.Logger
+	phone  func() *ui.Phone
+
+	mu     sync.Mutex
+	calls  map[sip.CallID]*callInfo
+	active map[sip.CallID]*activeRecording
+	wg     sync.WaitGroup // recordings being closed and queued
+}
+
+var (
+	_ ui.Recording  = (*recordings)(nil)
+	_ ui.Recordings = (*recordings)(nil)
+)
+
+// callInfo is what the policy needs to know of a call.
+type callInfo struct {
+	line      int
+	dir       sip.Direction
+	remote    string
+	connected time.Time
+	decided   bool
+}
+
+type activeRecording struct {
+	rec      *record.Recorder
+	decision provisioning.Decision
+	paused   bool
+}
+
+// openRecordings repairs what a power cut left, opens the upload queue
+// and queues every finished recording not yet uploaded.
+func openRecordings(stateDir string, cfg *provisioning.Config, log *slog.Logger) (*recordings, error) {
+	dir := filepath.Join(stateDir, "recordings")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	repaired, err := record.RepairDir(dir)
+	if err != nil {
+		log.Warn("recordings: repair", "err", err)
+	}
+	for _, m := range repaired {
+		log.Warn("recording repaired after a power cut", "id", m.ID)
+	}
+	opts := cfg.RecordingOptions()
+	q, err := upload.Open(filepath.Join(stateDir, "uploads"), upload.Options{
+		Destinations:      destinations(cfg),
+		DeleteAfterUpload: opts.DeleteAfterUpload,
+		MaxBytes:          opts.QuotaBytes,
+		Logger:            log.With("part", "upload"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := &recordings{dir: dir, queue: q, log: log, calls: map[sip.CallID]*callInfo{}, active: map[sip.CallID]*activeRecording{}}
+	metas, err := record.List(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		log.Warn("recordings: list", "err", err)
+	}
+	for _, m := range metas {
+		if err := q.Enqueue(itemOf(m)); err != nil {
+			log.Warn("recordings: queue", "id", m.ID, "err", err)
+		}
+	}
+	return r, nil
+}
+
+// destinations maps the policy's storage onto the upload queue's.
+func destinations(cfg *provisioning.Config) map[string]upload.Destination {
+	d := cfg.RecordingDecision(provisioning.CallInfo{Line: 1, Direction: provisioning.Inbound, UserRequested: true})
+	url, method := d.URL, d.Method
+	if url == "" {
+		url, method = cfg.String("recording.url"), cfg.String("recording.method")
+	}
+	if url == "" {
+		return map[string]upload.Destination{}
+	}
+	dst := upload.Destination{URL: url}
+	switch method {
+	case "post":
+		dst.Kind = upload.POST
+	case "s3":
+		s3 := cfg.RecordingOptions().S3
+		dst.Kind = upload.S3
+		dst.Region, dst.AccessKey, dst.SecretKey = s3.Region, s3.AccessKey, s3.SecretKey.Reveal()
+	default:
+		dst.Kind = upload.PUT
+	}
+	return map[string]upload.Destination{destination: dst}
+}
+
+func itemOf(m record.Meta) upload.Item {
+	return upload.Item{ID: m.ID, Files: m.Files(), Destination: destination, CallID: m.CallID,
+		Line: m.Line, Direction: m.Direction, From: m.From, To: m.To, Start: m.Start}
+}
+
+// Run uploads until ctx ends, then waits for recordings being closed.
+func (r *recordings) Run(ctx context.Context) error {
+	err := r.queue.Run(ctx)
+	r.wg.Wait()
+	return err
+}
+
+// Reconfigure takes a new configuration's storage.
+func (r *recordings) Reconfigure(cfg *provisioning.Config) {
+	r.queue.SetDestinations(destinations(cfg))
+}
+
+// callEvent follows a call: the policy is asked when it is answered, and
+// its recording ends with it.
+func (r *recordings) callEvent(e sip.CallEvent) {
+	r.mu.Lock()
+	c := r.calls[e.ID]
+	if c == nil {
+		c = &callInfo{line: e.Line, dir: e.Direction}
+		r.calls[e.ID] = c
+	}
+	if e.Remote != "" {
+		c.remote = e.Remote
+	}
+	decide := e.State == sip.CallConnected && !c.decided
+	if decide {
+		c.decided, c.connected = true, time.Now()
+	}
+	r.mu.Unlock()
+	switch {
+	case decide:
+		d := r.decide(e.ID, nil, false)
+		if d.Record {
+			r.start(e.ID, d)
+		}
+	case e.State == sip.CallEnded:
+		r.stop(e.ID, true)
+		r.mu.Lock()
+		delete(r.calls, e.ID)
+		r.mu.Unlock()
+	}
+}
+
+// serverRequest follows a PBX's SIP INFO Record: on/off.
+func (r *recordings) serverRequest(id sip.CallID, on bool) {
+	if !on {
+		r.stop(id, false)
+		return
+	}
+	if d := r.decide(id, &on, false); d.Record {
+		r.start(id, d)
+	}
+}
+
+func (r *recordings) decide(id sip.CallID, server *bool, user bool) provisioning.Decision {
+	r.mu.Lock()
+	c := r.calls[id]
+	r.mu.Unlock()
+	if c == nil {
+		return provisioning.Decision{}
+	}
+	dir := provisioning.Outbound
+	if c.dir == sip.Incoming {
+		dir = provisioning.Inbound
+	}
+	d := r.config().RecordingDecision(provisioning.CallInfo{Line: c.line, Direction: dir, Remote: c.remote,
+		ServerRequires: server, UserRequested: user})
+	r.log.Info("recording policy", "call", id, "record", d.Record, "rule", d.Rule)
+	return d
+}
+
+// Record implements ui.Recording: the agent asks to start or stop.
+func (r *recordings) Record(id ui.CallID, on bool) error {
+	sid := sip.CallID(id)
+	if !on {
+		r.stop(sid, false)
+		return nil
+	}
+	d := r.decide(sid, nil, true)
+	if !d.Record {
+		return errors.New("recording: the policy does not allow recording this call")
+	}
+	return r.start(sid, d)
+}
+
+// start begins (or resumes, as a new segment) the call's recording.
+func (r *recordings) start(id sip.CallID, d provisioning.Decision) error {
+	leg := r.tel.leg(id)
+	if leg == nil {
+		return fmt.Errorf("recording: call %d has no media", id)
+	}
+	r.mu.Lock()
+	a := r.active[id]
+	c := r.calls[id]
+	r.mu.Unlock()
+	switch {
+	case a != nil && !a.paused:
+		return nil
+	case a != nil:
+		if err := a.rec.Start(); err != nil {
+			return err
+		}
+		a.paused = false
+	default:
+		if !r.queue.CanRecord() {
+			r.notice("notice.storage_full")
+			return errors.New("recording: storage full")
+		}
+		rec, err := record.Open(r.dir, record.Options{
+			ID:         "rec-" + time.Now().UTC().Format("20060102T150405.000") + "-" + strconv.FormatUint(uint64(id), 10),
+			Call:       r.callInfo(id, c, d),
+			Format:     recordFormat(d.Format),
+			Layout:     recordLayout(d.Format),
+			SampleRate: r.engine.SampleRate(),
+			TimeLimit:  d.TimeLimit,
+			MinLength:  d.MinLength,
+			Logger:     r.log,
+		})
+		if err != nil {
+			return err
+		}
+		a = &activeRecording{rec: rec, decision: d}
+		r.mu.Lock()
+		r.active[id] = a
+		r.mu.Unlock()
+	}
+	if err := leg.StartRecording(a.rec); err != nil {
+		return err
+	}
+	if p := r.phone(); p != nil {
+		p.SetCallRecording(context.Background(), ui.CallID(id), true, time.Now())
+	}
+	return nil
+}
+
+// stop pauses the call's recording (a later start makes a new segment),
+// or ends it at the end of the call: then the recording is closed and
+// queued for upload off the media tick.
+func (r *recordings) stop(id sip.CallID, end bool) {
+	r.mu.Lock()
+	a := r.active[id]
+	if end {
+		delete(r.active, id)
+	}
+	r.mu.Unlock()
+	if a == nil {
+		return
+	}
+	var back <-chan media.Recorder
+	if leg := r.tel.leg(id); leg != nil && !a.paused {
+		back, _ = leg.StopRecording()
+	}
+	if p := r.phone(); p != nil && !end {
+		p.SetCallRecording(context.Background(), ui.CallID(id), false, time.Time{})
+	}
+	r.wg.Go(func() {
+		if back != nil {
+			<-back // the engine no longer writes to it
+		}
+		if !end {
+			if err := a.rec.Stop(); err != nil {
+				r.log.Warn("recording: pause", "call", id, "err", err)
+			}
+			a.paused = true
+			return
+		}
+		m, err := a.rec.Close()
+		if err != nil {
+			r.log.Error("recording: close", "call", id, "err", err)
+		}
+		if m.Discarded {
+			r.log.Info("recording discarded: shorter than the minimum", "id", m.ID)
+			return
+		}
+		if err := r.queue.Enqueue(itemOf(m)); err != nil {
+			r.log.Error("recording: queue", "id", m.ID, "err", err)
+			return
+		}
+		r.log.Info("recording queued for upload", "id", m.ID, "files", len(m.Files()))
+	})
+}
+
+func (r *recordings) callInfo(id sip.CallID, c *callInfo, d provisioning.Decision) record.CallInfo {
+	info := record.CallInfo{CallID: strconv.FormatUint(uint64(id), 10), Network: d.Network.String(), Rule: d.Rule}
+	if c != nil {
+		info.Line = c.line
+		info.Direction = c.dir.String()
+		if c.dir == sip.Incoming {
+			info.From = c.remote
+		} else {
+			info.To = c.remote
+		}
+	}
+	return info
+}
+
+func (r *recordings) notice(key string) {
+	if p := r.phone(); p != nil {
+		p.Notice(context.Background(), key)
+	}
+}
+
+func recordFormat(f string) record.Format {
+	switch f {
+	case "wav_ulaw":
+		return record.Ulaw
+	case "wav_alaw":
+		return record.Alaw
+	}
+	return record.PCM16
+}
+
+func recordLayout(f string) record.Layout {
+	if f == "wav" {
+		return record.Mono
+	}
+	return record.Stereo
+}
+
+// List implements ui.Recordings.
+func (r *recordings) List() []ui.RecordingInfo {
+	jobs := r.queue.Jobs()
+	out := make([]ui.RecordingInfo, 0, len(jobs))
+	for i := len(jobs) - 1; i >= 0; i-- {
+		j := jobs[i]
+		dir := ui.Outgoing
+		if j.Direction == "in" {
+			dir = ui.Incoming
+		}
+		out = append(out, ui.RecordingInfo{ID: j.ID, Start: j.Start, Direction: dir, Number: j.Number,
+			Upload: j.State.String(), Tries: j.Tries, LastError: j.LastError})
+	}
+	return out
+}
+
+// Retry implements ui.Recordings.
+func (r *recordings) Retry(id string) error { return r.queue.Retry(id) }
+
+// Play implements ui.Recordings: the recording's first segment, mixed
+// down to mono, plays to the agent's headset. Prompts are bounded
+// (prompt.MaxDuration), so a long recording does not fill the memory.
+func (r *recordings) Play(id string) error {
+	metas, err := record.List(r.dir)
+	if err != nil {
+		return err
+	}
+	for _, m := range metas {
+		if m.ID != id || len(m.Files()) == 0 {
+			continue
+		}
+		f, err := os.Open(m.Files()[0])
+		if err != nil {
+			return fmt.Errorf("recordings: play %s: %w (deleted after upload?)", id, err)
+		}
+		defer f.Close()
+		clip, err := prompt.Decode(f, r.engine.SampleRate())
+		if err != nil {
+			return fmt.Errorf("recordings: play %s: %w", id, err)
+		}
+		return r.engine.PlayClip(hal.PortHeadset, prompt.NewPlayer(clip, false, 0))
+	}
+	return fmt.Errorf("recordings: play %s: no such recording on the phone", id)
+}
