@@ -27,6 +27,10 @@ type telephony struct {
 	codecs []sdpneg.Codec
 	log    *slog.Logger
 
+	// legClosed, when set, is told of a call's media leg closing, before
+	// the leg is removed from the engine (recordings end there).
+	legClosed func(id sip.CallID, leg *media.Leg)
+
 	mu   sync.Mutex
 	legs map[sip.CallID]*media.Leg
 }
@@ -172,6 +176,9 @@ func (l *callLeg) SendDTMF(digit byte) error {
 }
 
 func (l *callLeg) Close() error {
+	if l.t.legClosed != nil {
+		l.t.legClosed(l.id, l.leg)
+	}
 	l.t.mu.Lock()
 	delete(l.t.legs, l.id)
 	l.t.mu.Unlock()

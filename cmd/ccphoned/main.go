@@ -239,6 +239,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			recs = nil
 		} else {
 			recs.engine, recs.tel, recs.config, recs.phone = engine, tel, store.Config, phone.Load
+			tel.legClosed = recs.legClosed
 		}
 	}
 

@@ -224,15 +224,18 @@ func (r *recordings) start(id sip.CallID, d provisioning.Decision) error {
 	r.mu.Lock()
 	a := r.active[id]
 	c := r.calls[id]
+	paused := a != nil && a.paused
 	r.mu.Unlock()
 	switch {
-	case a != nil && !a.paused:
+	case a != nil && !paused:
 		return nil
 	case a != nil:
 		if err := a.rec.Start(); err != nil {
 			return err
 		}
+		r.mu.Lock()
 		a.paused = false
+		r.mu.Unlock()
 	default:
 		if !r.queue.CanRecord() {
 			r.notice("notice.storage_full")
@@ -269,17 +272,35 @@ func (r *recordings) start(id sip.CallID, d provisioning.Decision) error {
 // or ends it at the end of the call: then the recording is closed and
 // queued for upload off the media tick.
 func (r *recordings) stop(id sip.CallID, end bool) {
+	r.stopLeg(id, r.tel.leg(id), end)
+}
+
+// legClosed ends the call's recording as its media leg closes, while the
+// engine can still hand the recorder back.
+func (r *recordings) legClosed(id sip.CallID, leg *media.Leg) {
+	r.stopLeg(id, leg, true)
+}
+
+func (r *recordings) stopLeg(id sip.CallID, leg *media.Leg, end bool) {
 	r.mu.Lock()
 	a := r.active[id]
 	if end {
 		delete(r.active, id)
 	}
+	paused := a != nil && a.paused
 	r.mu.Unlock()
 	if a == nil {
 		return
 	}
 	var back <-chan media.Recorder
-	if leg := r.tel.leg(id); leg != nil && !a.paused {
+	if !paused {
+		if leg == nil {
+			// Cannot happen: a leg's recording ends in legClosed before
+			// the leg goes. Leave the file for the repair at start-up
+			// rather than close it under the engine's feet.
+			r.log.Error("recording: no media leg to stop it on; left for repair", "call", id)
+			return
+		}
 		back, _ = leg.StopRecording()
 	}
 	if p := r.phone(); p != nil && !end {
@@ -293,7 +314,9 @@ func (r *recordings) stop(id sip.CallID, end bool) {
 			if err := a.rec.Stop(); err != nil {
 				r.log.Warn("recording: pause", "call", id, "err", err)
 			}
+			r.mu.Lock()
 			a.paused = true
+			r.mu.Unlock()
 			return
 		}
 		m, err := a.rec.Close()
