@@ -13,7 +13,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 # pure Go that does not start browsers or other programs.
 ARM_PKGS := ./hal/... ./ui/... ./provisioning/... ./board/cc800/... ./media/...
 
-.PHONY: run demo demo-call firmware-nocgo test test-unit test-arm bench fuzz lint firmware build clean
+.PHONY: run demo demo-call bench-call firmware-nocgo test test-unit test-arm bench fuzz lint firmware build clean
 
 run:
 	@.ci/deps run
@@ -26,6 +26,12 @@ demo:
 
 demo-call:
 	@.ci/demo-call
+
+# The same 60 s G.711 call with ccphoned and then baresip as the callee:
+# CPU, context switches and peak RSS side by side (BENCH_SECONDS=60).
+bench-call:
+	@.ci/deps demo
+	.ci/bench-call
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o build/ccphoned ./cmd/ccphoned
