@@ -100,12 +100,12 @@ func (a fileAudio) OpenAudio(port hal.AudioPort, f hal.AudioFormat) (hal.AudioSt
 	if err != nil {
 		return nil, fmt.Errorf("sim: open %v: %w", port, err)
 	}
-	s := &fileStream{nullStream: nullStream{port: port, size: f.FrameSamples * f.Channels}, out: out}
+	s := &fileStream{nullStream: nullStream{port: port, size: f.FrameSamples * f.Channels}, out: out, rout: newRawFile(out)}
 	s.buf = make([]byte, 2*s.size)
 	in, err := os.Open(filepath.Join(a.dir, port.String()+"-in.raw"))
 	switch {
 	case err == nil:
-		s.in = in
+		s.in, s.rin = in, newRawFile(in)
 	case !errors.Is(err, os.ErrNotExist):
 		_ = out.Close()
 		return nil, fmt.Errorf("sim: open %v microphone: %w", port, err)
@@ -117,9 +117,11 @@ func (a fileAudio) OpenAudio(port hal.AudioPort, f hal.AudioFormat) (hal.AudioSt
 // used by one goroutine at a time.
 type fileStream struct {
 	nullStream
-	out *os.File
-	in  *os.File // nil when there is no input file, and after its end
-	buf []byte   // one frame of bytes, reused
+	out  *os.File
+	in   *os.File // nil when there is no input file, and after its end
+	buf  []byte   // one frame of bytes, reused
+	rin  rawFile  // in, for reads
+	rout rawFile  // out, for writes
 }
 
 // ReadFrame fills frame with the next samples of <port>-in.raw: silence
@@ -133,7 +135,7 @@ func (s *fileStream) ReadFrame(frame []int16) error {
 		clear(frame)
 		return nil
 	}
-	n, err := io.ReadFull(s.in, s.buf)
+	n, err := readFull(s.rin, s.buf)
 	for i := range frame {
 		if 2*i+1 < n {
 			frame[i] = int16(binary.LittleEndian.Uint16(s.buf[2*i:]))
@@ -163,7 +165,7 @@ func (s *fileStream) WriteFrame(frame []int16) error {
 	for i, v := range frame {
 		binary.LittleEndian.PutUint16(s.buf[2*i:], uint16(v))
 	}
-	if _, err := s.out.Write(s.buf); err != nil {
+	if err := s.rout.write(s.buf); err != nil {
 		return fmt.Errorf("sim: write %v: %w", s.port, err)
 	}
 	return nil
@@ -183,4 +185,24 @@ func (s *fileStream) Close() error {
 		errs = append(errs, fmt.Errorf("sim: close %v: %w", s.port, err))
 	}
 	return errors.Join(errs...)
+}
+
+// readFull reads len(p) bytes unless the file ends first: io.EOF with no
+// bytes, io.ErrUnexpectedEOF with some.
+func readFull(r rawFile, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := r.read(p[n:])
+		if err != nil {
+			return n, err
+		}
+		if m == 0 {
+			if n == 0 {
+				return 0, io.EOF
+			}
+			return n, io.ErrUnexpectedEOF
+		}
+		n += m
+	}
+	return n, nil
 }

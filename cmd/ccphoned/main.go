@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -51,6 +52,13 @@ const (
 )
 
 func main() {
+	// One P unless told otherwise: the phone's work is light and comes in
+	// one batch per 20 ms media tick, and a single P saves the wakeups
+	// that idle Ps and the scheduler cost (make bench-call: 9.0 -> 7.0 ms
+	// of CPU per second of call, context switches 288 -> 198 per second).
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
 
