@@ -100,6 +100,7 @@ func phoneSettings() []Setting {
 		intSetting("lcd.backlight_timeout", 0, 3600, 60, User, "Seconds without a key press before the backlight dims; 0 keeps it on."),
 
 		intSetting("ringer.volume", 0, 10, 5, User, "Ringer volume, 0 (silent) to 10."),
+		typedSetting("ringer.ringtone_url", TypeURL, 255, Admin, "Ringtone: an MP3 or WAV file (http, https or tftp URL) played instead of the built-in ring; a file that cannot be fetched or decoded leaves the built-in ring."),
 		boolSetting("ringer.speaker", "0", User, "Ring on the speaker instead of the headset (the Hold / Mute ringing key toggles it; its LED is lit while on)."),
 		intSetting("headset.volume", 0, 10, 5, User, "Agent headset volume."),
 		intSetting("speaker.volume", 0, 10, 5, User, "Speaker volume for hands-free calls."),

@@ -1,17 +1,22 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"ccphone/hal"
 	"ccphone/media"
 	"ccphone/media/dtmf"
+	"ccphone/media/prompt"
 	"ccphone/media/sdpneg"
 	"ccphone/media/tone"
+	"ccphone/provisioning"
 	"ccphone/sip"
 	"ccphone/ui"
 )
@@ -26,6 +31,9 @@ type telephony struct {
 	ring   tone.Tone
 	codecs []sdpneg.Codec
 	log    *slog.Logger
+
+	// ringtone, when set, rings instead of the built-in ring tone.
+	ringtone atomic.Pointer[prompt.Clip]
 
 	// legClosed, when set, is told of a call's media leg closing, before
 	// the leg is removed from the engine (recordings end there).
@@ -109,8 +117,12 @@ func (t *telephony) SetSound(port hal.AudioPort, s ui.Sound) {
 	var err error
 	switch s {
 	case ui.SoundNone:
-		err = t.engine.StopTone(port)
+		err = errors.Join(t.engine.StopTone(port), t.engine.PlayClip(port, nil))
 	case ui.SoundRing:
+		if clip := t.ringtone.Load(); clip != nil {
+			err = t.engine.PlayClip(port, prompt.NewPlayer(clip, true, prompt.RingtoneGap))
+			break
+		}
 		err = t.engine.PlayTone(port, t.ring)
 	default:
 		kind := map[ui.Sound]tone.Kind{
@@ -199,4 +211,29 @@ func callEvent(e sip.CallEvent) ui.CallEvent {
 		Reason:       e.Reason,
 		AutoAnswer:   e.AutoAnswer,
 	}
+}
+
+// loadRingtone fetches and decodes the provisioned ringtone; on any
+// failure the built-in ring stays, and the log says why.
+func (t *telephony) loadRingtone(ctx context.Context, url string) {
+	if url == "" {
+		t.ringtone.Store(nil)
+		return
+	}
+	fetcher := provisioning.NewFetcher(provisioning.FetchOptions{MaxSize: prompt.MaxFileSize})
+	defer fetcher.Close()
+	fetch := func(ctx context.Context, url string) ([]byte, error) {
+		f, err := fetcher.Fetch(ctx, url, provisioning.Validators{})
+		if err != nil {
+			return nil, err
+		}
+		return f.Data, nil
+	}
+	clip, err := prompt.Load(ctx, fetch, url, t.engine.SampleRate())
+	if err != nil {
+		t.log.Warn("ringtone: keeping the built-in ring", "err", err)
+		return
+	}
+	t.ringtone.Store(clip)
+	t.log.Info("ringtone loaded", "seconds", clip.Duration().Seconds())
 }

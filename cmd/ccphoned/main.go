@@ -316,6 +316,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if recs != nil {
 			recs.Reconfigure(cfg)
 		}
+		if tel != nil && slices.Contains(changed, "ringer.ringtone_url") {
+			go tel.loadRingtone(ctx, cfg.String("ringer.ringtone_url"))
+		}
 		held.apply(cfg, p.LineBusy)
 		if firmware != nil {
 			firmware.Offer(cfg)
@@ -366,6 +369,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	})
 	if engine != nil && tel != nil {
+		ringtone := cfg.String("ringer.ringtone_url")
+		wg.Go(func() { tel.loadRingtone(ctx, ringtone) })
 		wg.Go(func() {
 			if err := engine.Run(ctx); err != nil && ctx.Err() == nil {
 				log.Error("media stopped", "err", err)
