@@ -66,6 +66,11 @@ type Options struct {
 	// narrowband). Recorders given to a leg must take frames at the
 	// engine's rate (record.Options.SampleRate = Engine.SampleRate()).
 	Wideband bool
+	// RTCPEvery is how many ticks (20 ms) apart each leg sends an RTCP
+	// report, each interval drawn from 0.5 to 1.5 times it (RFC 3550
+	// §6.3.1); 0 means DefaultRTCPEvery (5 s), negative sends none
+	// (arriving RTCP is still read). Tests shorten it.
+	RTCPEvery int
 }
 
 // Engine owns all media of the phone. See the package doc for the
@@ -82,6 +87,13 @@ type Engine struct {
 	legs   []*legState
 	tick   uint64
 	closed bool
+
+	// RTCP: the report interval in ticks (0: none), the NTP time at the
+	// first tick, and the NTP time of this tick. Media time is the tick
+	// count: tick k is k frames after the first.
+	rtcpEvery uint64
+	epoch     uint64
+	now       uint64
 
 	// commands from other goroutines, swapped in at each tick
 	mu       sync.Mutex
@@ -124,6 +136,13 @@ func New(opts Options) (*Engine, error) {
 	if opts.Wideband {
 		e.rate, e.n = WidebandRate, MaxFrameSamples
 	}
+	switch {
+	case opts.RTCPEvery == 0:
+		e.rtcpEvery = DefaultRTCPEvery
+	case opts.RTCPEvery > 0:
+		e.rtcpEvery = uint64(opts.RTCPEvery)
+	}
+	e.epoch = toNTP(opts.Clock.Now())
 	for i := range e.tones {
 		e.tones[i].SetSampleRate(e.rate)
 	}
@@ -274,6 +293,7 @@ func (e *Engine) Step() {
 	}
 	e.applyCommands()
 	arrival := uint32(e.tick * rtpFrame)
+	e.now = e.epoch + durationNTP(time.Duration(e.tick)*FrameDuration)
 	e.tick++
 	n := e.n
 
@@ -293,6 +313,7 @@ func (e *Engine) Step() {
 	e.writePort(hal.PortSpeaker)
 	for _, l := range e.legs {
 		l.send(e)
+		l.report(e)
 		l.publish()
 	}
 }

@@ -49,7 +49,7 @@ type LegStats struct {
 // its port is known at once for SDP) and adds the leg to the engine at the
 // next tick. The leg neither sends nor plays until Apply gives it a codec.
 func (e *Engine) AddLeg(cfg LegConfig) (*Leg, error) {
-	stream, err := rtpio.Listen(rtpio.Config{Addr: e.opts.Addr, Ports: e.opts.Ports, Symmetric: cfg.Symmetric})
+	stream, err := rtpio.Listen(rtpio.Config{Addr: e.opts.Addr, Ports: e.opts.Ports, Symmetric: cfg.Symmetric, RTCP: true})
 	if err != nil {
 		return nil, fmt.Errorf("media: leg %s: %w", cfg.Name, err)
 	}
@@ -62,6 +62,7 @@ func (e *Engine) AddLeg(cfg LegConfig) (*Leg, error) {
 		detector: dtmf.NewDetector(e.rate, e.n),
 		dir:      sdpneg.Inactive,
 		codec:    newLegCodec(),
+		rtcp:     legRTCP{cname: newCNAME()},
 	}
 	l := &Leg{e: e, st: st, name: cfg.Name, local: stream.LocalAddr()}
 	st.handle = l
@@ -76,11 +77,13 @@ func (e *Engine) AddLeg(cfg LegConfig) (*Leg, error) {
 func (l *Leg) Name() string { return l.name }
 
 // LocalAddr returns the RTP socket's address, for the SDP the phone sends.
-// When bound to 0.0.0.0, the SIP layer puts its own address in c=.
+// When bound to 0.0.0.0, the SIP layer puts its own address in c=. The
+// leg's RTCP socket is bound on the port above (RFC 3550 §11), so SDP
+// needs no a=rtcp.
 func (l *Leg) LocalAddr() netip.AddrPort { return l.local }
 
 // Apply sets what offer/answer agreed: codec and payload types, where to
-// send and the direction.
+// send, the direction, and whether RTCP shares the RTP port.
 func (l *Leg) Apply(s sdpneg.Session) error {
 	return l.update(legSettings{set: setSession, sess: s})
 }
@@ -196,8 +199,12 @@ type legState struct {
 	partner      *legState // the other leg of a conference
 	rec          Recorder
 	recFailed    bool // the RecordingFailed event was sent
+	rtcp         legRTCP
 
 	played, lost, concealed, late, jitter, target atomic.Uint64
+
+	qmu sync.Mutex // guards q, written by the engine, read by Quality
+	q   qualityState
 }
 
 func (s *legState) update(kind commandKind, a *legSettings) {
@@ -212,6 +219,10 @@ func (s *legState) update(kind commandKind, a *legSettings) {
 		if ss.Remote.IsValid() {
 			s.stream.SetRemote(ss.Remote)
 		}
+		s.stream.SetMux(ss.RTCPMux)
+		s.qmu.Lock()
+		s.q.codec = s.codec.codec
+		s.qmu.Unlock()
 	case setDirection:
 		s.dir = a.dir
 	case setMute:
@@ -244,6 +255,20 @@ func (s *legState) receive(e *Engine, arrival uint32) {
 		s.wasReceiving = receiving
 	}
 	for {
+		b, err := s.stream.ReceiveControl(e.rbuf[:])
+		if err != nil {
+			if s.recvErrors%500 == 0 {
+				e.log.Warn("media: receive RTCP", "leg", s.name, "err", err)
+			}
+			s.recvErrors++
+			break
+		}
+		if b == nil {
+			break
+		}
+		s.receiveControl(e, b)
+	}
+	for {
 		st, err := s.stream.Receive(e.rbuf[:], &e.pkt)
 		if err != nil {
 			if s.recvErrors%500 == 0 {
@@ -255,6 +280,10 @@ func (s *legState) receive(e *Engine, arrival uint32) {
 		if st == rtpio.Nothing {
 			return
 		}
+		if st == rtpio.Control {
+			s.receiveControl(e, s.stream.ControlPacket())
+			continue
+		}
 		if !receiving {
 			continue // drained and dropped
 		}
@@ -265,6 +294,7 @@ func (s *legState) receive(e *Engine, arrival uint32) {
 			s.evRecv.Reset()
 			e.emit(Event{Kind: SourceChanged, Leg: s.handle})
 		}
+		s.rtcp.recv.update(e.pkt.SSRC, e.pkt.SequenceNumber)
 		pt := e.pkt.PayloadType
 		switch {
 		case s.teRecv != 0 && (pt == s.teRecv || pt == s.teSend):

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"ccphone/media/internal/atomicfile"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -90,7 +91,7 @@ func writeMeta(m *Meta) error {
 	if err != nil {
 		return fmt.Errorf("record: metadata %s: %w", m.ID, err)
 	}
-	if err := writeFileAtomic(m.MetaPath(), append(data, '\n'), 0o644); err != nil {
+	if err := atomicfile.Write(m.MetaPath(), append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("%w: %w", ErrWrite, err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"ccphone/media/internal/atomicfile"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -528,16 +529,8 @@ func (w *writer) close(discard bool, dropped int64) error {
 
 // syncDir makes a new name in dir durable.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return fmt.Errorf("%w: %w", ErrWrite, err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("%w: sync %s: %w", ErrWrite, dir, err)
 	}
 	return nil
 }

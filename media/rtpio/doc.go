@@ -27,6 +27,12 @@
 // Config.NewSourceAfter of them arrive in sequence; then the stream switches
 // to it and reports NewSource so that the jitter buffer starts over.
 //
+// With Config.RTCP the stream also binds the odd port above its RTP port
+// for RTCP, in the same raw style: SendControl and ReceiveControl carry
+// datagrams the caller marshals and parses (the engine does, in
+// media/rtcp.go); with SetMux (RFC 5761) RTCP shares the RTP socket and
+// Receive hands it out as Control.
+//
 // Apart from LocalAddr, SSRC and Stats, which are safe from any
 // goroutine, a Stream (Close included) is used by one goroutine at a time.
 package rtpio

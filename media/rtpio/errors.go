@@ -10,6 +10,8 @@ var (
 	ErrNoRemote = errors.New("rtpio: no remote address")
 	// ErrClosed means the stream was closed.
 	ErrClosed = errors.New("rtpio: stream closed")
+	// ErrNoControl means the stream has no RTCP socket (Config.RTCP).
+	ErrNoControl = errors.New("rtpio: no RTCP socket")
 	// ErrPayload means a payload does not fit a packet.
 	ErrPayload = errors.New("rtpio: payload too large")
 )

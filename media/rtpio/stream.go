@@ -29,6 +29,9 @@ type Config struct {
 	// NewSourceAfter is how many packets in sequence from another source
 	// switch to it; 0 means 3.
 	NewSourceAfter int
+	// RTCP also binds the odd port above the RTP port for RTCP (RFC 3550
+	// §11); Listen then takes only even ports whose neighbour is free.
+	RTCP bool
 }
 
 // Status says what Receive got.
@@ -39,9 +42,10 @@ const (
 	Nothing   Status = iota // no packet waits
 	Packet                  // a packet of the current source
 	NewSource               // the first packet of a new source: reset what depends on the old one
+	Control                 // with SetMux: an RTCP datagram on the RTP port, see ControlPacket
 )
 
-var statusNames = [...]string{"nothing", "packet", "new source"}
+var statusNames = [...]string{"nothing", "packet", "new source", "control"}
 
 // String returns the status name.
 func (s Status) String() string {
@@ -56,6 +60,8 @@ type Stats struct {
 	Sent, Received uint64 // RTP packets
 	SentBytes      uint64 // RTP payload bytes sent
 	Ignored        uint64 // datagrams dropped: not RTP, foreign source
+	// RTCP datagrams sent and received, on either port.
+	ControlSent, ControlReceived uint64
 }
 
 // MaxPacket is the largest datagram a Stream sends or receives.
@@ -87,7 +93,15 @@ type Stream struct {
 	candidateSeq   uint16
 	candidateCount int
 
-	sent, received, sentBytes, ignored atomic.Uint64
+	// RTCP: its own socket on the port above, or the RTP one with mux
+	ctl        udpSocket
+	hasCtl     bool
+	mux        bool
+	ctlRemote  netip.AddrPort // where RTCP goes without mux; see SetRemote
+	ctlLatched bool
+	ctlIn      []byte // the datagram Receive last returned as Control
+
+	sent, received, sentBytes, ignored, ctlSent, ctlReceived atomic.Uint64
 }
 
 // Listen binds a stream's socket on cfg.Addr at the first free even port
@@ -110,19 +124,36 @@ func Listen(cfg Config) (*Stream, error) {
 	}
 	s.hdr = rtp.Header{Version: 2, SSRC: s.ssrc, SequenceNumber: uint16(rand.Uint32())}
 	s.ts = rand.Uint32()
-	if err := s.bind(addr.Unmap(), cfg.Ports); err != nil {
+	if err := s.bind(addr.Unmap(), cfg.Ports, cfg.RTCP); err != nil {
 		return nil, err
 	}
 	s.local = s.sock.localAddr()
 	return s, nil
 }
 
-func (s *Stream) bind(addr netip.Addr, r PortRange) error {
+// kernelPortTries is how often bind asks the kernel for a port before it
+// gives up finding an even one with its odd neighbour free.
+const kernelPortTries = 64
+
+func (s *Stream) bind(addr netip.Addr, r PortRange, rtcp bool) error {
 	if r.Min == 0 && r.Max == 0 {
-		if err := s.sock.listen(netip.AddrPortFrom(addr, 0)); err != nil {
-			return fmt.Errorf("%w: %w", ErrNoPort, err)
+		var last error
+		for range kernelPortTries {
+			if err := s.sock.listen(netip.AddrPortFrom(addr, 0)); err != nil {
+				return fmt.Errorf("%w: %w", ErrNoPort, err)
+			}
+			if !rtcp {
+				return nil
+			}
+			p := s.sock.localAddr().Port()
+			if p%2 == 0 {
+				if last = s.listenControl(addr, p); last == nil {
+					return nil
+				}
+			}
+			s.sock.close()
 		}
-		return nil
+		return fmt.Errorf("%w: no even port with a free RTCP port on %v: %v", ErrNoPort, addr, last)
 	}
 	lo, hi := (r.Min+1)&^1, r.Max
 	if lo <= 0 || hi > 65535 || lo > hi {
@@ -134,12 +165,26 @@ func (s *Stream) bind(addr netip.Addr, r PortRange) error {
 	for i := range n {
 		port := lo + 2*((start+i)%n)
 		err := s.sock.listen(netip.AddrPortFrom(addr, uint16(port)))
+		if err == nil && rtcp {
+			if err = s.listenControl(addr, uint16(port)); err != nil {
+				s.sock.close()
+			}
+		}
 		if err == nil {
 			return nil
 		}
 		last = err
 	}
 	return fmt.Errorf("%w in %d-%d on %v: %w", ErrNoPort, r.Min, r.Max, addr, last)
+}
+
+// listenControl binds the RTCP socket on the port above rtpPort.
+func (s *Stream) listenControl(addr netip.Addr, rtpPort uint16) error {
+	if err := s.ctl.listen(netip.AddrPortFrom(addr, rtpPort+1)); err != nil {
+		return err
+	}
+	s.hasCtl = true
+	return nil
 }
 
 // LocalAddr returns the bound address and port, for SDP.
@@ -150,9 +195,78 @@ func (s *Stream) SSRC() uint32 { return s.ssrc }
 
 // SetRemote sets where to send, normally from the remote SDP. With
 // Symmetric it is a first guess until the remote's first packet arrives.
+// RTCP goes to the port above a (RFC 3550 §11) unless SetMux is on, and,
+// with Symmetric, to where the remote's RTCP comes from once it came.
 func (s *Stream) SetRemote(a netip.AddrPort) {
 	s.remote, s.latched = netip.AddrPortFrom(a.Addr().Unmap(), a.Port()), false
+	s.ctlRemote, s.ctlLatched = netip.AddrPortFrom(s.remote.Addr(), s.remote.Port()+1), false
 }
+
+// SetMux multiplexes RTCP on the RTP port (RFC 5761, a=rtcp-mux): it
+// goes to Remote, and Receive returns arriving RTCP as Control.
+func (s *Stream) SetMux(on bool) { s.mux = on }
+
+// SendControl sends one RTCP datagram (a compound packet): on the RTP
+// socket with SetMux, else from the RTCP socket to the port above the
+// remote. It fails with ErrNoRemote when there is nowhere to send, and
+// without mux when the stream has no RTCP socket (Config.RTCP).
+func (s *Stream) SendControl(b []byte) error {
+	sock, to := &s.sock, s.remote
+	if !s.mux {
+		if !s.hasCtl {
+			return ErrNoControl
+		}
+		sock, to = &s.ctl, s.ctlRemote
+	}
+	if !to.IsValid() || s.remote.Port() == 0 {
+		return ErrNoRemote
+	}
+	if err := sock.sendTo(b, to); err != nil {
+		if errors.Is(err, ErrClosed) {
+			return ErrClosed
+		}
+		return fmt.Errorf("rtpio: send RTCP to %v: %w", to, err)
+	}
+	s.ctlSent.Add(1)
+	return nil
+}
+
+// ReceiveControl reads the next datagram waiting on the RTCP socket into
+// buf (at least MaxPacket bytes) without blocking, and returns it; nil
+// when none waits or the stream has no RTCP socket. The datagram is not
+// checked beyond its first byte (version 2): that is the parser's job.
+// With SetMux, RTCP comes through Receive instead (a far end that still
+// sends to the port above is heard here as well).
+func (s *Stream) ReceiveControl(buf []byte) ([]byte, error) {
+	if !s.hasCtl {
+		return nil, nil
+	}
+	for {
+		n, from, err := s.ctl.recvFrom(buf)
+		if err != nil {
+			if errors.Is(err, ErrClosed) {
+				return nil, ErrClosed
+			}
+			return nil, fmt.Errorf("rtpio: receive RTCP on %v: %w", s.local, err)
+		}
+		if n < 0 {
+			return nil, nil
+		}
+		if n < 8 || buf[0]>>6 != 2 {
+			s.ignored.Add(1)
+			continue
+		}
+		if s.symmetric && !s.ctlLatched {
+			s.ctlRemote, s.ctlLatched = netip.AddrPortFrom(from.Addr().Unmap(), from.Port()), true
+		}
+		s.ctlReceived.Add(1)
+		return buf[:n], nil
+	}
+}
+
+// ControlPacket returns the RTCP datagram for which Receive last
+// returned Control. It points into Receive's buf.
+func (s *Stream) ControlPacket() []byte { return s.ctlIn }
 
 // Remote returns where the stream sends.
 func (s *Stream) Remote() netip.AddrPort { return s.remote }
@@ -219,6 +333,11 @@ func (s *Stream) Receive(buf []byte, pkt *rtp.Packet) (Status, error) {
 			return Nothing, nil
 		}
 		// RTP version 2, and not RTCP sharing the port (PT 72-76 + M).
+		if s.mux && n >= 8 && buf[0]>>6 == 2 && buf[1] >= 200 && buf[1] <= 204 {
+			s.ctlIn = buf[:n]
+			s.ctlReceived.Add(1)
+			return Control, nil
+		}
 		if n < 12 || buf[0]>>6 != 2 || (buf[1] >= 200 && buf[1] <= 204) || pkt.Unmarshal(buf[:n]) != nil {
 			s.ignored.Add(1)
 			continue
@@ -266,11 +385,19 @@ func (s *Stream) switchTo(ssrc uint32, from netip.AddrPort) {
 
 // Stats returns the stream's counters.
 func (s *Stream) Stats() Stats {
-	return Stats{Sent: s.sent.Load(), Received: s.received.Load(), SentBytes: s.sentBytes.Load(), Ignored: s.ignored.Load()}
+	return Stats{Sent: s.sent.Load(), Received: s.received.Load(), SentBytes: s.sentBytes.Load(), Ignored: s.ignored.Load(),
+		ControlSent: s.ctlSent.Load(), ControlReceived: s.ctlReceived.Load()}
 }
 
 // Close closes the socket. Later sends and receives fail with ErrClosed.
 // Like sending and receiving, it belongs to the stream's goroutine.
 func (s *Stream) Close() error {
-	return s.sock.close()
+	err := s.sock.close()
+	if s.hasCtl {
+		s.hasCtl = false
+		if cerr := s.ctl.close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
 }

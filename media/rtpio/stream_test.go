@@ -287,3 +287,48 @@ func BenchmarkReceiveEmpty(b *testing.B) {
 		rx.Receive(buf, &pkt)
 	}
 }
+
+func TestControl(t *testing.T) {
+	a := listen(t, Config{RTCP: true})
+	b := listen(t, Config{RTCP: true})
+	if p := a.LocalAddr().Port(); p%2 != 0 {
+		t.Errorf("RTP on odd port %d", p)
+	}
+	a.SetRemote(b.LocalAddr())
+	b.SetRemote(a.LocalAddr())
+	buf := make([]byte, MaxPacket)
+	rr := []byte{0x80, 201, 0, 1, 0, 0, 0, 7} // an empty RR
+	// Without mux RTCP goes from port+1 to port+1.
+	if err := a.SendControl(rr); err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	for range 2000 {
+		var err error
+		if got, err = b.ReceiveControl(buf); err != nil || got != nil {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if string(got) != string(rr) {
+		t.Fatalf("received % x, want % x", got, rr)
+	}
+	// With mux it shares the RTP socket and Receive hands it out.
+	a.SetMux(true)
+	b.SetMux(true)
+	if err := a.SendControl(rr); err != nil {
+		t.Fatal(err)
+	}
+	var pkt rtp.Packet
+	if st := receive(t, b, buf, &pkt); st != Control || string(b.ControlPacket()) != string(rr) {
+		t.Errorf("mux: %v % x", st, b.ControlPacket())
+	}
+	if st := b.Stats(); st.ControlReceived != 2 || st.Ignored != 0 || a.Stats().ControlSent != 2 {
+		t.Errorf("stats %+v / %+v", st, a.Stats())
+	}
+	c := listen(t, Config{})
+	c.SetRemote(b.LocalAddr())
+	if err := c.SendControl(rr); !errors.Is(err, ErrNoControl) {
+		t.Errorf("no RTCP socket: %v", err)
+	}
+}

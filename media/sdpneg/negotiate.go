@@ -77,6 +77,7 @@ func describe(sd *sdp.SessionDescription) (Remote, int, error) {
 			}
 			r.Formats = append(r.Formats, formatFor(md, uint8(pt)))
 		}
+		_, r.RTCPMux = md.Attribute("rtcp-mux")
 		if v, ok := md.Attribute("ptime"); ok {
 			if p, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && p > 0 {
 				r.Ptime = p
@@ -225,7 +226,7 @@ func Answer(offer []byte, l Local) (answer []byte, s Session, err error) {
 		te = s.TelephoneEvent // answer with the offer's payload type
 		s.LocalTelephoneEvent = te
 	}
-	answer, err = buildAnswer(l, &sd, index, s.Codec, te, s.Direction)
+	answer, err = buildAnswer(l, &sd, index, s.Codec, te, s.Direction, s.RTCPMux)
 	if err != nil {
 		return nil, Session{}, err
 	}
@@ -301,6 +302,7 @@ func negotiate(r Remote, l Local, order []Codec, formats []Format) (Session, err
 	if r.Ptime > 0 {
 		s.Ptime = r.Ptime
 	}
+	s.RTCPMux = r.RTCPMux
 	// A remote address of 0.0.0.0 (RFC 2543 hold) means: do not send.
 	remoteRecv := r.Direction.Receives() && !r.Addr.IsUnspecified()
 	s.Direction = MakeDirection(l.Direction.Sends() && remoteRecv, l.Direction.Receives() && r.Direction.Sends())
@@ -376,8 +378,9 @@ func build(l Local, codecs []Codec, te uint8, dir Direction) ([]byte, error) {
 }
 
 // buildAnswer answers offer: stream index carries audio, every other
-// stream is rejected with port 0 and its first format.
-func buildAnswer(l Local, offer *sdp.SessionDescription, index int, c Codec, te uint8, dir Direction) ([]byte, error) {
+// stream is rejected with port 0 and its first format. mux agrees to
+// the offer's a=rtcp-mux.
+func buildAnswer(l Local, offer *sdp.SessionDescription, index int, c Codec, te uint8, dir Direction, mux bool) ([]byte, error) {
 	sd := &sdp.SessionDescription{
 		Origin:      origin(l),
 		SessionName: "ccphone",
@@ -390,7 +393,11 @@ func buildAnswer(l Local, offer *sdp.SessionDescription, index int, c Codec, te 
 	}
 	for i, md := range offer.MediaDescriptions {
 		if i == index {
-			sd.MediaDescriptions = append(sd.MediaDescriptions, audioMedia(l, []Codec{c}, te, dir))
+			md := audioMedia(l, []Codec{c}, te, dir)
+			if mux {
+				md.WithPropertyAttribute("rtcp-mux")
+			}
+			sd.MediaDescriptions = append(sd.MediaDescriptions, md)
 			continue
 		}
 		rejected := &sdp.MediaDescription{MediaName: sdp.MediaName{

@@ -42,6 +42,15 @@ t=0 0
 m=audio 6000 RTP/AVP 0
 a=rtpmap:0 PCMU/8000
 `)
+	muxOffer = crlf(`
+v=0
+o=- 7 7 IN IP4 127.0.0.1
+s=-
+c=IN IP4 127.0.0.1
+t=0 0
+m=audio 7000 RTP/AVP 0
+a=rtcp-mux
+`)
 	yealinkOffer = crlf(`
 v=0
 o=- 20025 20025 IN IP4 192.168.1.77
@@ -188,6 +197,9 @@ func TestAnswer(t *testing.T) {
 		{"sipp has no G.722", sippOffer, wideband, Session{
 			Remote: netip.MustParseAddrPort("127.0.0.1:6000"), Codec: PCMU, Direction: SendRecv, Ptime: 20,
 		}, nil, []string{"m=audio 12000 RTP/AVP 0\r\n"}},
+		{"rtcp-mux", muxOffer, local(), Session{
+			Remote: netip.MustParseAddrPort("127.0.0.1:7000"), Codec: PCMU, Direction: SendRecv, Ptime: 20, RTCPMux: true,
+		}, nil, []string{"a=rtcp-mux"}},
 		{"g729 only", g729Only, local(), Session{}, ErrNoCommonCodec, nil},
 		{"video only", videoOnly, local(), Session{}, ErrNoAudio, nil},
 		{"garbage", []byte("hello"), local(), Session{}, ErrParse, nil},

@@ -185,6 +185,10 @@ type Session struct {
 	// Direction the phone may use: it sends only if both sides allow.
 	Direction Direction
 	Ptime     int // the remote's a=ptime in ms, DefaultPtime if absent
+	// RTCPMux says the remote's SDP has a=rtcp-mux (RFC 5761): RTCP goes
+	// on the RTP port, both ways. An answer to such an offer carries
+	// a=rtcp-mux too; the phone's own offers do not ask for it.
+	RTCPMux bool
 }
 
 // DTMF reports whether both sides agreed on RFC 4733 telephone-event.
@@ -205,5 +209,6 @@ type Remote struct {
 	Proto     string     // e.g. "RTP/AVP"
 	Formats   []Format   // in the remote's preference order
 	Direction Direction
-	Ptime     int // 0 if absent
+	Ptime     int  // 0 if absent
+	RTCPMux   bool // a=rtcp-mux (RFC 5761)
 }

@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"ccphone/media/internal/atomicfile"
 	"context"
 	"encoding/json"
 	"errors"
@@ -351,7 +352,7 @@ func (q *Queue) persist(j *job) error {
 	if err != nil {
 		return fmt.Errorf("upload: store %s: %w", j.Item.ID, err)
 	}
-	if err := writeFileAtomic(filepath.Join(q.dir, j.Item.ID+".json"), append(data, '\n'), 0o600); err != nil {
+	if err := atomicfile.Write(filepath.Join(q.dir, j.Item.ID+".json"), append(data, '\n'), 0o600); err != nil {
 		q.log.Error("upload: cannot store job", "id", j.Item.ID, "err", err)
 		return fmt.Errorf("upload: store %s: %w", j.Item.ID, err)
 	}

@@ -1,4 +1,8 @@
-package upload
+// Package atomicfile writes files so that a power cut leaves the old or
+// the new content, never a mix. The media packages that keep state on
+// disk (record, upload) share it; it is provisioning.WriteFileAtomic's
+// recipe, kept here because media depends on nothing but hal.
+package atomicfile
 
 import (
 	"fmt"
@@ -6,11 +10,11 @@ import (
 	"path/filepath"
 )
 
-// writeFileAtomic replaces path with data so that a power cut leaves the
+// Write replaces path with data so that a power cut leaves the
 // old or the new content, never a mix: temporary file in the same folder,
 // fsync, rename, fsync of the folder. It is provisioning.WriteFileAtomic's
 // recipe, kept here because media depends on nothing but hal.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+func Write(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -37,10 +41,11 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		_ = os.Remove(tmp.Name()) // best effort, as above
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return syncDir(dir)
+	return SyncDir(dir)
 }
 
-func syncDir(dir string) error {
+// SyncDir makes a rename or removal in dir durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
