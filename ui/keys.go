@@ -216,12 +216,10 @@ func (p *Phone) listLen(ref *pageRef, def *pageDef) int {
 }
 
 func (p *Phone) pressList(k hal.Key, ref *pageRef, def *pageDef) {
-	n := p.listLen(ref, def)
+	if p.navigate(k, ref, p.listLen(ref, def)) {
+		return
+	}
 	switch k {
-	case hal.Key2:
-		ref.cursor = (ref.cursor + n - 1) % n
-	case hal.Key8:
-		ref.cursor = (ref.cursor + 1) % n
 	case hal.Key6, hal.Key5, hal.KeyOK, hal.KeySoft4:
 		if def.kind == kindChoice {
 			values, _, _ := p.choices(ref.id)
@@ -235,18 +233,32 @@ func (p *Phone) pressList(k hal.Key, ref *pageRef, def *pageDef) {
 			return
 		}
 		p.open(def.items[ref.cursor])
-		return
+	}
+}
+
+// navigate handles the keys every list page shares: 2 and 8 move the
+// cursor over n rows (wrapping), 4, Back and the first softkey go back,
+// Menu goes home. It reports whether it took the key.
+func (p *Phone) navigate(k hal.Key, ref *pageRef, n int) bool {
+	switch k {
+	case hal.Key2, hal.Key8:
+		if n > 0 {
+			step := 1
+			if k == hal.Key2 {
+				step = n - 1
+			}
+			ref.cursor = (ref.cursor + step) % n
+			ref.top = scrollTo(ref.cursor, ref.top, listRows)
+			p.dirty = true
+		}
 	case hal.Key4, hal.KeyBack, hal.KeySoft1:
 		p.back()
-		return
 	case hal.KeyMenu:
 		p.home()
-		return
 	default:
-		return
+		return false
 	}
-	ref.top = scrollTo(ref.cursor, ref.top, listRows)
-	p.dirty = true
+	return true
 }
 
 // scrollTo returns the first visible row that keeps cursor in view.
@@ -334,15 +346,10 @@ func (p *Phone) pressText(k hal.Key, ref *pageRef) {
 // entry back on its line.
 func (p *Phone) pressLog(k hal.Key, ref *pageRef) {
 	n := p.logLen()
+	if p.navigate(k, ref, n) {
+		return
+	}
 	switch k {
-	case hal.Key2:
-		if n > 0 {
-			ref.cursor = (ref.cursor + n - 1) % n
-		}
-	case hal.Key8:
-		if n > 0 {
-			ref.cursor = (ref.cursor + 1) % n
-		}
 	case hal.KeyOK, hal.Key5, hal.Key6, hal.KeySoft2, hal.KeyHeadset:
 		e, ok := p.logEntry(ref.cursor)
 		if !ok || e.Number == "" {
@@ -356,18 +363,7 @@ func (p *Phone) pressLog(k hal.Key, ref *pageRef) {
 		if p.calls[p.focus].predial {
 			p.send(p.focus)
 		}
-		return
-	case hal.Key4, hal.KeyBack, hal.KeySoft1:
-		p.back()
-		return
-	case hal.KeyMenu:
-		p.home()
-		return
-	default:
-		return
 	}
-	ref.top = scrollTo(ref.cursor, ref.top, listRows)
-	p.dirty = true
 }
 
 // pressRecordings handles the Recordings page: 2 and 8 move, Retry
@@ -375,15 +371,10 @@ func (p *Phone) pressLog(k hal.Key, ref *pageRef) {
 // shows it.
 func (p *Phone) pressRecordings(k hal.Key, ref *pageRef) {
 	n := len(p.recs)
+	if p.navigate(k, ref, n) {
+		return
+	}
 	switch k {
-	case hal.Key2:
-		if n > 0 {
-			ref.cursor = (ref.cursor + n - 1) % n
-		}
-	case hal.Key8:
-		if n > 0 {
-			ref.cursor = (ref.cursor + 1) % n
-		}
 	case hal.KeySoft2, hal.KeySoft3, hal.KeyOK, hal.Key5, hal.Key6, hal.KeySoft4:
 		if ref.cursor >= n || p.opts.Recordings == nil {
 			return
@@ -404,16 +395,5 @@ func (p *Phone) pressRecordings(k hal.Key, ref *pageRef) {
 			p.log.Warn("recording", "id", r.ID, "err", err)
 			p.showNotice(p.cat.T("notice.failed"))
 		}
-		return
-	case hal.Key4, hal.KeyBack, hal.KeySoft1:
-		p.back()
-		return
-	case hal.KeyMenu:
-		p.home()
-		return
-	default:
-		return
 	}
-	ref.top = scrollTo(ref.cursor, ref.top, listRows)
-	p.dirty = true
 }
