@@ -25,6 +25,7 @@ require (
 	github.com/icholy/digest v1.2.0 // indirect
 	github.com/jonboulle/clockwork v0.4.0 // indirect
 	github.com/pion/randutil v0.1.0 // indirect
+	github.com/pion/rtcp v1.2.15 // indirect
 	golang.org/x/net v0.0.0-20200202094626-16171245cfb2 // indirect
 	golang.org/x/sync v0.16.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect

@@ -36,6 +36,13 @@
 //	engine.SetMonitor(media.MonitorWhisper) // Options.Monitor opens the jack
 //	engine.Conference(leg1, leg2, true)     // local three-way call
 //
+// RTCP rides the same tick: each leg binds the odd port above its RTP
+// port (or shares the RTP port when the far end's SDP says a=rtcp-mux),
+// drains arriving reports with the RTP, and every Options.RTCPEvery ticks
+// (5 s) sends an SR or RR with SDES CNAME, marshalled into a reused
+// buffer (rtcp.go). leg.Quality() reads both directions' loss and
+// jitter, the round-trip time and an E-model MOS (quality.go).
+//
 // Sample rate. An engine runs at one rate for all its ports and legs:
 // 8 kHz by default, 16 kHz with Options.Wideband. Each leg converts
 // between the engine's rate and its codec's (G.711 8 kHz, G.722 16 kHz)

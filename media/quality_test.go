@@ -18,8 +18,8 @@ func TestEModel(t *testing.T) {
 		{"perfect", 0, 0, 93.2, 4.41},
 		{"jitter buffer and packing", 60 * time.Millisecond, 0, 91.76, 4.38},
 		{"10 % loss", 90 * time.Millisecond, 10, 63.97, 3.30},
-		{"long delay", 300 * time.Millisecond, 0, 72.51, 3.67},
-		{"all lost", 0, 100, 17.45, 1.35},
+		{"long delay", 300 * time.Millisecond, 0, 72.50, 3.71},
+		{"all lost", 0, 100, 17.26, 1.18},
 		{"worse than nothing", 2 * time.Second, 100, 0, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
