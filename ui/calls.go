@@ -410,10 +410,13 @@ func (p *Phone) pressCall(k hal.Key) bool {
 	collecting := c.predial || c.transfer
 	switch k {
 	case hal.KeyOK:
-		if collecting {
+		switch {
+		case collecting:
 			p.send(i)
-		} else if c.dir == Incoming && c.state == CallRinging {
+		case c.dir == Incoming && c.state == CallRinging:
 			p.answer(i)
+		case c.state == CallConnected || c.state == CallHeld:
+			p.open(pageQuality) // how the call sounds; Back returns
 		}
 	case hal.KeyHeadset:
 		if c.dir == Incoming && c.state == CallRinging {
@@ -538,6 +541,9 @@ const maxDigits = 32
 // callTick handles the call timers: the inter-digit timeout and the end
 // of an ended call's display.
 func (p *Phone) callTick(now time.Time) {
+	if p.page().id == pageQuality {
+		p.enter() // the figures change as the call goes on
+	}
 	for i := range p.calls {
 		c := &p.calls[i]
 		switch {

@@ -518,3 +518,26 @@ func TestOnDemandRecording(t *testing.T) {
 		t.Errorf("feature code: %q", got)
 	}
 }
+
+type qualityTelephony struct{ fakeTelephony }
+
+func (q *qualityTelephony) CallQuality(id CallID) (CallQuality, bool) {
+	return CallQuality{Codec: "PCMU", MOS: 3.29, Loss: 10.2, FarLoss: 9.8, FarReported: true,
+		Jitter: 4 * time.Millisecond, RTT: 60 * time.Millisecond}, id == 7
+}
+
+func TestCallQualityScreen(t *testing.T) {
+	tp := newTestPhone(t, testSettings())
+	tp.opts.Telephony = &qualityTelephony{}
+	tp.event(CallEvent{ID: 7, Line: 1, State: CallRinging, Direction: Incoming, RemoteNumber: "5551234"})
+	tp.press(hal.KeyHeadset)
+	tp.event(CallEvent{ID: 7, State: CallConnected})
+	tp.press(hal.KeyOK)
+	tp.wantScreen("quality")
+	if len(tp.text) < 4 || tp.text[0] != "MOS 3.3 poor" {
+		t.Errorf("quality text %q", tp.text)
+	}
+	checkGolden(t, "quality_en", tp.display.Frame())
+	tp.press(hal.KeyBack)
+	tp.wantScreen("idle")
+}

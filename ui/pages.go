@@ -21,6 +21,7 @@ const (
 	pageMonitor
 	pageRecordings
 	pageRecording
+	pageQuality
 	numPages
 )
 
@@ -71,6 +72,7 @@ var pages = [numPages]pageDef{
 	pageMonitor:      {name: "monitor", kind: kindChoice, title: "monitor.title", setting: KeyMonitorMode},
 	pageRecordings:   {name: "recordings", kind: kindRecordings, title: "recordings.title"},
 	pageRecording:    {name: "recording", kind: kindText, title: "recording.title"},
+	pageQuality:      {name: "quality", kind: kindText, title: "quality.title"},
 }
 
 func (id pageID) def() *pageDef { return &pages[id] }

@@ -517,6 +517,29 @@ func (p *Phone) textFor(id pageID) []string {
 		if r.LastError != "" {
 			out = append(out, wrap(r.LastError, textColumns)...)
 		}
+	case pageQuality:
+		qr, ok := p.opts.Telephony.(QualityReporter)
+		c := &p.calls[p.focus]
+		if !ok || !c.active() || c.id == 0 {
+			return []string{p.cat.T("quality.none")}
+		}
+		q, ok := qr.CallQuality(c.id)
+		if !ok {
+			return []string{p.cat.T("quality.none")}
+		}
+		ms := func(d time.Duration) string { return strconv.Itoa(int(d/time.Millisecond)) + " ms" }
+		pct := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + "%" }
+		out = append(out,
+			"MOS "+strconv.FormatFloat(q.MOS, 'f', 1, 64)+" "+p.cat.T(qualityWord(q.MOS)),
+			p.cat.T("quality.codec")+" "+q.Codec,
+			p.cat.T("quality.loss")+" "+pct(q.Loss))
+		if q.FarReported {
+			out = append(out, p.cat.T("quality.farloss")+" "+pct(q.FarLoss))
+		}
+		out = append(out, p.cat.T("quality.jitter")+" "+ms(q.Jitter))
+		if q.RTT > 0 {
+			out = append(out, "RTT "+ms(q.RTT))
+		}
 	case pagePhonebook:
 		out = append(out, p.cat.T("list.empty"))
 	}
@@ -582,4 +605,17 @@ func setChoice(s *Settings, key, v string) {
 	case KeyMonitorMode:
 		s.MonitorMode = v
 	}
+}
+
+// qualityWord names a MOS in the agent's terms.
+func qualityWord(mos float64) string {
+	switch {
+	case mos >= 4.0:
+		return "quality.good"
+	case mos >= 3.6:
+		return "quality.fair"
+	case mos >= 3.1:
+		return "quality.poor"
+	}
+	return "quality.bad"
 }

@@ -89,3 +89,22 @@ type Recordings interface {
 	// Play plays a recording to the agent's headset.
 	Play(id string) error
 }
+
+// CallQuality is how a call sounds, for the call-quality screen.
+type CallQuality struct {
+	Codec        string
+	MOS          float64       // estimated mean opinion score, 1..4.5
+	Loss         float64       // % of the far end's packets lost
+	FarLoss      float64       // % of ours the far end lost (when FarReported)
+	Jitter       time.Duration // ours
+	RTT          time.Duration // 0 until known
+	FarReported  bool
+	PacketsSent  uint64
+	PacketsHeard uint64
+}
+
+// QualityReporter is implemented by a Telephony that can tell how a call
+// sounds; the phone finds it by type assertion.
+type QualityReporter interface {
+	CallQuality(id CallID) (CallQuality, bool)
+}

@@ -44,9 +44,10 @@ type telephony struct {
 }
 
 var (
-	_ ui.Telephony = (*telephony)(nil)
-	_ ui.Sounds    = (*telephony)(nil)
-	_ sip.Media    = (*telephony)(nil)
+	_ ui.Telephony       = (*telephony)(nil)
+	_ ui.QualityReporter = (*telephony)(nil)
+	_ ui.Sounds          = (*telephony)(nil)
+	_ sip.Media          = (*telephony)(nil)
 )
 
 // ringTone is the ringer until ringtones come from MP3 files: a double
@@ -109,6 +110,19 @@ func (t *telephony) Transfer(id ui.CallID, target string) error {
 
 func (t *telephony) TransferTo(id, consult ui.CallID) error {
 	return t.ua.TransferTo(sip.CallID(id), sip.CallID(consult))
+}
+
+// CallQuality implements ui.QualityReporter from the media leg's RTCP
+// figures.
+func (t *telephony) CallQuality(id ui.CallID) (ui.CallQuality, bool) {
+	leg := t.leg(sip.CallID(id))
+	if leg == nil {
+		return ui.CallQuality{}, false
+	}
+	q := leg.Quality()
+	return ui.CallQuality{Codec: q.Codec.String(), MOS: q.MOS, Loss: q.Loss, FarLoss: q.FarLoss,
+		Jitter: q.Jitter, RTT: q.RTT, FarReported: q.FarReported,
+		PacketsSent: q.PacketsSent, PacketsHeard: q.Received}, true
 }
 
 // --- ui.Sounds ---
