@@ -70,6 +70,7 @@ type call struct {
 	remoteNumber string
 	heldByRemote bool
 	autoAnswer   bool
+	recordReq    *bool // CallEvent.RecordRequested, for Ringing
 	replaced     CallID
 	cancelInvite context.CancelFunc // outgoing, before the answer
 	dlg          dialog
@@ -212,11 +213,15 @@ func (c *call) report(change func(c *call)) {
 }
 
 func (c *call) eventLocked() CallEvent {
-	return CallEvent{
+	ev := CallEvent{
 		ID: c.id, Line: c.line, State: c.state, Direction: c.dir,
 		Remote: c.remote, RemoteName: c.remoteName, RemoteNumber: c.remoteNumber,
 		HeldByRemote: c.heldByRemote, AutoAnswer: c.autoAnswer, Replaces: c.replaced,
 	}
+	if c.state == CallRinging {
+		ev.RecordRequested = c.recordReq
+	}
+	return ev
 }
 
 // end reports the call ended with code and reason.

@@ -190,6 +190,11 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		c.remoteParty(from.DisplayName, from.Address)
 	}
 	c.autoAnswer = autoAnswerHint(req) && u.trust.fromServer(req)
+	if name := u.opts.RecordHeader; name != "" && u.trust.fromServer(req) {
+		if v, ok := parseRecordRequest(headerValue(req, name)); ok {
+			c.recordReq = &v
+		}
+	}
 	if old != nil {
 		c.replaced = old.id
 	}

@@ -51,7 +51,7 @@ func (s CallState) String() string {
 // MarshalText implements encoding.TextMarshaler with String's names.
 func (s CallState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
-// Direction tells who placed a call. The values match ui.Direction.
+// Direction tells who placed a call.
 type Direction uint8
 
 // Call directions.
@@ -67,6 +67,9 @@ func (d Direction) String() string {
 	}
 	return "out"
 }
+
+// MarshalText implements encoding.TextMarshaler with String's names.
+func (d Direction) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // CallEvent reports a change of a call; its fields mirror ui.CallEvent.
 // The first event of an incoming call has State CallRinging and
@@ -93,6 +96,13 @@ type CallEvent struct {
 	// info=alert-autoanswer / intercom / Auto Answer, or Answer-Mode:
 	// Auto. The same headers from anyone else are ignored.
 	AutoAnswer bool
+	// RecordRequested is, on the Ringing event of an incoming call, what
+	// the INVITE's Options.RecordHeader asked for: true to record the
+	// call, false not to. It is nil when the header is absent, its value
+	// unknown, Options.RecordHeader empty, or the INVITE did not come
+	// from a configured server, and on every other event. The pointed-to
+	// value is shared by copies of the event: do not change it.
+	RecordRequested *bool
 	// Replaces is the call this incoming call replaced (an attended
 	// transfer towards us); it is already answered and Replaces ended.
 	Replaces CallID

@@ -65,10 +65,19 @@
 // (REFER with Replaces); a REFER from the far end makes a new call on the
 // same line and reports to the transferor by NOTIFY; an INVITE with
 // Replaces takes over the named call. In a call, INFO DTMF becomes a
-// DTMFEvent and INFO Record: on/off a RecordEvent; a message-summary
-// NOTIFY from a configured server becomes an MWIEvent. CallState has the
-// transition table. When Run ends, every call is ended (BYE, CANCEL or
-// 480) before the lines unregister.
+// DTMFEvent and INFO Record: on/off a RecordEvent. With
+// Options.RecordHeader, a configured server's INVITE can ask for the call
+// to be recorded or not (CallEvent.RecordRequested on Ringing).
+// CallState has the transition table.
+//
+// Voicemail. A line whose account has a voicemail number subscribes to
+// message-summary for its own AOR at the registrar it is registered with
+// (Options.SubscribeExpires; refreshed, retried with back-off, ended
+// when Run ends). The subscription's NOTIFYs, and unsolicited ones from
+// a configured server, become MWIEvents.
+//
+// When Run ends, every call is ended (BYE, CANCEL or 480) and every
+// subscription (SUBSCRIBE with Expires: 0) before the lines unregister.
 //
 // Tests start real peers: kamailiotest (registrar), sipptest (scripted
 // sipp call flows) and baresiptest (a second real phone); siptest.Media

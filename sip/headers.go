@@ -283,3 +283,17 @@ func recordHeader(req *sip.Request) (on, ok bool) {
 	}
 	return false, false
 }
+
+// parseRecordRequest reads the value of Options.RecordHeader: on, yes,
+// true or 1 ask for recording, off, no, false or 0 ask against it, in
+// any case; anything else (or nothing) is no request.
+func parseRecordRequest(v string) (record, ok bool) {
+	v, _, _ = strings.Cut(v, ";")
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on", "yes", "true", "1":
+		return true, true
+	case "off", "no", "false", "0":
+		return false, true
+	}
+	return false, false
+}

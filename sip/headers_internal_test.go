@@ -1,6 +1,8 @@
 package sip
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/emiago/sipgo/sip"
@@ -84,6 +86,62 @@ func FuzzParseReferTo(f *testing.F) {
 		u2, r2, err := parseReferTo(referToWithReplaces(u, *r))
 		if err != nil || r2 == nil || *r2 != *r || u2.User != u.User || u2.Host != u.Host {
 			t.Errorf("%q: round trip gave %v %+v %v", s, u2, r2, err)
+		}
+	})
+}
+
+func TestParseRecordRequest(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		record, ok  bool
+	}{
+		{"on", "on", true, true},
+		{"ON", "ON", true, true},
+		{"yes", " Yes ", true, true},
+		{"true", "TRUE", true, true},
+		{"1", "1", true, true},
+		{"off", "Off", false, true},
+		{"no", "no", false, true},
+		{"false", "false", false, true},
+		{"0", "0", false, true},
+		{"with parameters", "on;reason=legal", true, true},
+		{"empty", "", false, false},
+		{"unknown", "maybe", false, false},
+		{"2", "2", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			record, ok := parseRecordRequest(tc.value)
+			if record != tc.record || ok != tc.ok {
+				t.Errorf("parseRecordRequest(%q) = %v %v, want %v %v", tc.value, record, ok, tc.record, tc.ok)
+			}
+		})
+	}
+}
+
+// FuzzParseRecordRequest checks that a value is understood exactly when
+// its token is one of the eight words, and that formatting the answer
+// back (on/off) parses to the same answer.
+func FuzzParseRecordRequest(f *testing.F) {
+	for _, s := range []string{"on", "OFF", " yes ", "0", "true;x=1", "", "maybe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		record, ok := parseRecordRequest(v)
+		token, _, _ := strings.Cut(v, ";")
+		token = strings.ToLower(strings.TrimSpace(token))
+		known := slices.Contains([]string{"on", "yes", "true", "1", "off", "no", "false", "0"}, token)
+		if ok != known {
+			t.Fatalf("parseRecordRequest(%q) ok %v, want %v", v, ok, known)
+		}
+		if !ok {
+			return
+		}
+		back := "off"
+		if record {
+			back = "on"
+		}
+		if r2, ok2 := parseRecordRequest(back); r2 != record || !ok2 {
+			t.Fatalf("%q gave %v, but %q gives %v %v", v, record, back, r2, ok2)
 		}
 	})
 }

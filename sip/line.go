@@ -27,6 +27,9 @@ type line struct {
 	mu      sync.Mutex
 	want    provisioning.Account
 	enabled bool // SetEnabled; true until switched off
+	// subEnded is the Call-ID of a subscription the server terminated,
+	// for run to act on; "" for none.
+	subEnded string
 
 	// Owned by run's goroutine.
 	applied bool                 // acc and key hold an applied account
@@ -40,6 +43,11 @@ type line struct {
 	backoff                     time.Duration
 	last                        RegistrationEvent // the last reported
 	timer                       hal.Timer
+	// The message-summary subscription; subAt is when to send the next
+	// SUBSCRIBE (new, refresh or retry), zero for never.
+	sub        subscription
+	subAt      time.Time
+	subBackoff time.Duration
 
 	// inUse is the index of the server registered at, -1 for none: calls
 	// read it from other goroutines to pick the domain and next hop.
@@ -87,6 +95,7 @@ func newLine(u *UA, n int) *line {
 		wake:    make(chan struct{}, 1),
 		enabled: true,
 		server:  -1,
+		sub:     subscription{server: -1},
 	}
 	l.inUse.Store(-1)
 	return l
@@ -127,6 +136,7 @@ func (l *line) run(ctx context.Context) {
 	for ctx.Err() == nil {
 		l.apply(ctx)
 		l.due(ctx)
+		l.syncMWI(ctx)
 		l.arm()
 		select {
 		case <-ctx.Done():
@@ -136,6 +146,7 @@ func (l *line) run(ctx context.Context) {
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.ua.opts.UnregisterTimeout)
 	defer cancel()
+	l.unsubscribe(sctx)
 	l.unregisterAll(sctx)
 }
 
@@ -150,6 +161,7 @@ func (l *line) apply(ctx context.Context) {
 		return
 	}
 	if l.applied && l.active {
+		l.unsubscribe(ctx)
 		l.unregisterAll(ctx)
 	}
 	l.applied, l.acc, l.key, l.active = true, want, key, active
@@ -157,6 +169,8 @@ func (l *line) apply(ctx context.Context) {
 	l.server = -1
 	l.retryAt, l.refreshAt, l.probeAt = time.Time{}, time.Time{}, time.Time{}
 	l.backoff = 0
+	l.dropSubscription()
+	l.subBackoff = 0
 	if !active {
 		l.ua.trust.setLine(l.n, nil)
 		l.report(ctx, RegistrationDisabled, -1, 0, "")
@@ -184,13 +198,16 @@ func (l *line) due(ctx context.Context) {
 	case reached(l.probeAt):
 		l.probeAt = time.Time{}
 		l.probe(ctx)
+	case reached(l.subAt):
+		l.subAt = time.Time{}
+		l.subscribeDue(ctx)
 	}
 }
 
 // arm sets the timer for the earliest pending action.
 func (l *line) arm() {
 	var next time.Time
-	for _, t := range []time.Time{l.retryAt, l.refreshAt, l.probeAt} {
+	for _, t := range []time.Time{l.retryAt, l.refreshAt, l.probeAt, l.subAt} {
 		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
 			next = t
 		}

@@ -69,9 +69,21 @@ type Options struct {
 	// read only INFO. SetDTMFInfo changes it while running.
 	DTMFInfo bool
 	// SubscribeExpires is the lifetime asked for message-summary (MWI)
-	// subscriptions; they are refreshed after RefreshFraction of what
-	// the server granted.
+	// subscriptions. A line whose account has a voicemail number
+	// subscribes to its own AOR at the registrar it is registered with
+	// (through the outbound proxy, if any), refreshes after
+	// RefreshFraction of what the server granted, subscribes again after
+	// a failure with the RetryMin-RetryMax back-off, and unsubscribes
+	// when Run ends. Negative turns subscriptions off (servers that send
+	// unsolicited NOTIFYs).
 	SubscribeExpires time.Duration
+	// RecordHeader names an INVITE header by which a configured server
+	// (registrar or outbound proxy) asks for the call to be recorded or
+	// not, e.g. "X-Record": on, yes, true or 1 ask for it; off, no,
+	// false or 0 ask against it (any case). Its answer is
+	// CallEvent.RecordRequested of the incoming call's Ringing event.
+	// Empty ignores every such header.
+	RecordHeader string
 }
 
 // DefaultOptions returns the options of a phone listening on port 5060

@@ -70,37 +70,18 @@ func (l *line) unregister(ctx context.Context, s int) {
 func (l *line) transact(ctx context.Context, s int, expires time.Duration) (*sip.Response, error) {
 	u := l.ua
 	acc := l.acc
-	srv := acc.Servers[s]
 	b := &l.binds[s]
 	if b.callID == "" {
 		b.callID = randomID()
 	}
-
-	transport := strings.ToUpper(srv.Transport)
-	if transport == "" {
-		transport = "UDP"
-	}
-	contactHost, err := u.contactHost(ctx, srv.Address, srv.Port, acc.OutboundProxy)
+	ep, err := l.endpoint(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	contactPort := int(u.laddr.Port())
-	if transport == "TLS" && u.tlsAP.IsValid() {
-		contactPort = int(u.tlsAP.Port())
-	}
+	b.contact = ep.contact.String()
 
-	recipient := sip.Uri{Scheme: "sip", Host: srv.Address, Port: srv.Port}
-	contact := sip.Uri{Scheme: "sip", User: acc.UserName, Host: contactHost, Port: contactPort}
-	if transport != "UDP" {
-		recipient.UriParams = sip.NewParams()
-		recipient.UriParams.Add("transport", strings.ToLower(transport))
-		contact.UriParams = sip.NewParams()
-		contact.UriParams.Add("transport", strings.ToLower(transport))
-	}
-	b.contact = contact.String()
-
-	aor := sip.Uri{Scheme: "sip", User: acc.UserName, Host: srv.Address}
-	req := sip.NewRequest(sip.REGISTER, recipient)
+	aor := l.aor(s)
+	req := sip.NewRequest(sip.REGISTER, ep.recipient)
 	from := &sip.FromHeader{DisplayName: acc.DisplayName, Address: aor, Params: sip.NewParams()}
 	from.Params.Add("tag", sip.GenerateTagN(16))
 	to := &sip.ToHeader{DisplayName: acc.DisplayName, Address: aor, Params: sip.NewParams()}
@@ -112,29 +93,12 @@ func (l *line) transact(ctx context.Context, s int, expires time.Duration) (*sip
 	req.AppendHeader(to)
 	req.AppendHeader(&callID)
 	req.AppendHeader(cseq)
-	req.AppendHeader(&sip.ContactHeader{Address: contact})
+	req.AppendHeader(&sip.ContactHeader{Address: ep.contact})
 	req.AppendHeader(&exp)
 	req.AppendHeader(sip.NewHeader("User-Agent", u.opts.UserAgent))
 	req.AppendHeader(sip.NewHeader("Allow", allowed))
-	req.SetTransport(transport)
-	if acc.OutboundProxy != "" {
-		req.SetDestination(hostPort(acc.OutboundProxy, 5060))
-	}
-	if transport == "UDP" {
-		// Send from the listening socket, so the registrar sees the
-		// Contact's port as the source (NAT bindings, symmetric SIP).
-		req.Laddr = sip.Addr{IP: net.IP(u.laddr.Addr().AsSlice()), Port: int(u.laddr.Port())}
-	}
-
-	client, err := sipgo.NewClient(u.sua,
-		sipgo.WithClientHostname(contactHost),
-		sipgo.WithClientPort(contactPort),
-		sipgo.WithClientNAT(),
-		sipgo.WithClientLogger(u.sipgoLog),
-	)
-	if err != nil {
-		return nil, err
-	}
+	ep.prepare(req, "")
+	client := ep.client
 	res, err := client.Do(ctx, req)
 	if err == nil && (res.StatusCode == sip.StatusUnauthorized || res.StatusCode == sip.StatusProxyAuthRequired) {
 		res, err = client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{
@@ -146,6 +110,74 @@ func (l *line) transact(ctx context.Context, s int, expires time.Duration) (*sip
 		b.cseq = h.SeqNo
 	}
 	return res, err
+}
+
+// endpoint is how the line reaches one of its servers: the transport,
+// the server's URI, the Contact to give it, and a sipgo client that
+// sends from the listening socket.
+type endpoint struct {
+	transport string // UDP, TCP or TLS
+	recipient sip.Uri
+	contact   sip.Uri
+	proxy     string // the account's outbound proxy, or ""
+	laddr     netip.AddrPort
+	client    *sipgo.Client
+}
+
+// endpoint prepares the line's way to server s.
+func (l *line) endpoint(ctx context.Context, s int) (endpoint, error) {
+	u := l.ua
+	acc := l.acc
+	srv := acc.Servers[s]
+	ep := endpoint{transport: strings.ToUpper(srv.Transport), proxy: acc.OutboundProxy, laddr: u.laddr}
+	if ep.transport == "" {
+		ep.transport = "UDP"
+	}
+	contactHost, err := u.contactHost(ctx, srv.Address, srv.Port, acc.OutboundProxy)
+	if err != nil {
+		return ep, err
+	}
+	contactPort := int(u.laddr.Port())
+	if ep.transport == "TLS" && u.tlsAP.IsValid() {
+		contactPort = int(u.tlsAP.Port())
+	}
+	ep.recipient = sip.Uri{Scheme: "sip", Host: srv.Address, Port: srv.Port}
+	ep.contact = sip.Uri{Scheme: "sip", User: acc.UserName, Host: contactHost, Port: contactPort}
+	if ep.transport != "UDP" {
+		ep.recipient.UriParams = sip.NewParams()
+		ep.recipient.UriParams.Add("transport", strings.ToLower(ep.transport))
+		ep.contact.UriParams = sip.NewParams()
+		ep.contact.UriParams.Add("transport", strings.ToLower(ep.transport))
+	}
+	ep.client, err = sipgo.NewClient(u.sua,
+		sipgo.WithClientHostname(contactHost),
+		sipgo.WithClientPort(contactPort),
+		sipgo.WithClientNAT(),
+		sipgo.WithClientLogger(u.sipgoLog),
+	)
+	return ep, err
+}
+
+// prepare sets req's transport and next hop (the outbound proxy, else
+// dest when not empty), and sends UDP from the listening socket, so the
+// server sees the Contact's port as the source (NAT bindings, symmetric
+// SIP).
+func (ep endpoint) prepare(req *sip.Request, dest string) {
+	req.SetTransport(ep.transport)
+	switch {
+	case ep.proxy != "":
+		req.SetDestination(hostPort(ep.proxy, 5060))
+	case dest != "":
+		req.SetDestination(dest)
+	}
+	if ep.transport == "UDP" {
+		req.Laddr = sip.Addr{IP: net.IP(ep.laddr.Addr().AsSlice()), Port: int(ep.laddr.Port())}
+	}
+}
+
+// aor is the line's address of record at server s.
+func (l *line) aor(s int) sip.Uri {
+	return sip.Uri{Scheme: "sip", User: l.acc.UserName, Host: l.acc.Servers[s].Address}
 }
 
 // contactHost is the address the registrar should reach the phone at:

@@ -1,6 +1,7 @@
 package sip_test
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ func TestSipp(t *testing.T) {
 	kam := kamailiotest.Start(t, "registrar")
 	o, _ := withMedia(t)
 	o.Trust = sip.TrustPolicy{TrustedServersOnly: true, AllowIPCalls: true}
+	o.RecordHeader = "X-Record"
 	ua := start(t, o, account(kamailiotest.User1, kamailiotest.Password1, time.Minute, kam, nil))
 	ua.wait(1, sip.RegistrationRegistered, kam.Addr())
 	to := ua.Addr().String()
@@ -118,6 +120,37 @@ func TestSipp(t *testing.T) {
 		})
 	}
 
+	yes, no := true, false
+	for _, tc := range []struct {
+		name, host, header, value string
+		want                      *bool
+	}{
+		{"record ON from the registrar's host", "127.0.0.1", "X-Record", "ON", &yes},
+		{"record yes", "127.0.0.1", "x-record", "yes", &yes},
+		{"record off", "127.0.0.1", "X-Record", "off", &no},
+		{"record 0", "127.0.0.1", "X-Record", "0", &no},
+		{"record unknown value", "127.0.0.1", "X-Record", "maybe", nil},
+		{"record header absent", "127.0.0.1", "X-Other", "on", nil},
+		{"record from a stranger", "127.0.0.2", "X-Record", "on", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ua.t = t
+			p := sipptest.Start(t, "record.xml", to, sipptest.Options{Service: "1001", Host: tc.host,
+				Keys: map[string]string{"record_header": tc.header, "record": tc.value}})
+			in := ua.call(0, sip.CallRinging)
+			if got := in.RecordRequested; (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
+				t.Errorf("RecordRequested %s, want %s", boolPtr(got), boolPtr(tc.want))
+			}
+			if err := ua.Reject(in.ID, 486); err != nil {
+				t.Fatal(err)
+			}
+			if end := ua.call(in.ID, sip.CallEnded); end.RecordRequested != nil {
+				t.Errorf("RecordRequested on %v, want it on Ringing only", end)
+			}
+			check(t, p)
+		})
+	}
+
 	t.Run("being transferred", func(t *testing.T) {
 		ua.t = t
 		ob, _ := withMedia(t)
@@ -150,4 +183,11 @@ func TestSipp(t *testing.T) {
 		}
 		b.call(rb.ID, sip.CallEnded)
 	})
+}
+
+func boolPtr(b *bool) string {
+	if b == nil {
+		return "nil"
+	}
+	return strconv.FormatBool(*b)
 }

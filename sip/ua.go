@@ -67,6 +67,11 @@ type UA struct {
 	dialogs  map[string]*call // by dialogKey
 	callWG   sync.WaitGroup   // call goroutines and incoming-call handlers
 	dtmfInfo atomic.Bool      // SetDTMFInfo
+
+	// subs maps message-summary subscriptions (dialogKey) to their line,
+	// for in-dialog NOTIFYs; subsMu guards it.
+	subsMu sync.Mutex
+	subs   map[string]int
 }
 
 // New binds the UDP and TCP listeners at opts.ListenAddr (and TLS when
@@ -100,7 +105,7 @@ func New(opts Options) (*UA, error) {
 	}
 
 	u := &UA{opts: opts, log: log, sipgoLog: sipgoLog, sua: sua, srv: srv, events: make(chan Event, opts.EventBuffer),
-		calls: map[CallID]*call{}, dialogs: map[string]*call{}}
+		calls: map[CallID]*call{}, dialogs: map[string]*call{}, subs: map[string]int{}}
 	if err := u.listen(); err != nil {
 		sua.Close()
 		return nil, err

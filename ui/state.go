@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"time"
 
 	"ccphone/sip"
@@ -19,55 +18,26 @@ const (
 	RegistrationFailed      = sip.RegistrationFailed
 )
 
-// CallState is where a call stands.
-//
-//	Dialing   → Ringing (outgoing: 18x) → Connected (200) → Ended
-//	Ringing   → Connected (incoming: answered) | Ended (rejected, cancelled)
-//	Connected ⇄ Held (hold / resume)
-//	any       → Ended
-type CallState uint8
+// CallState is where a call stands: the SIP layer's call states.
+type CallState = sip.CallState
 
 // Call states.
 const (
-	CallDialing CallState = iota
-	CallRinging
-	CallConnected
-	CallHeld
-	CallEnded
+	CallDialing   = sip.CallDialing
+	CallRinging   = sip.CallRinging
+	CallConnected = sip.CallConnected
+	CallHeld      = sip.CallHeld
+	CallEnded     = sip.CallEnded
 )
 
-var callStateNames = [...]string{"dialing", "ringing", "connected", "held", "ended"}
-
-// String returns the state as /api/state spells it.
-func (s CallState) String() string {
-	if int(s) < len(callStateNames) {
-		return callStateNames[s]
-	}
-	return fmt.Sprintf("CallState(%d)", uint8(s))
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (s CallState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
 // Direction tells who placed a call.
-type Direction uint8
+type Direction = sip.Direction
 
 // Call directions.
 const (
-	Outgoing Direction = iota
-	Incoming
+	Outgoing = sip.Outgoing
+	Incoming = sip.Incoming
 )
-
-// String returns "out" or "in".
-func (d Direction) String() string {
-	if d == Incoming {
-		return "in"
-	}
-	return "out"
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (d Direction) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // LineStatus is one line as /api/state reports it.
 type LineStatus struct {

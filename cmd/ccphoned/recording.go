@@ -56,6 +56,7 @@ type callInfo struct {
 	remote    string
 	connected time.Time
 	decided   bool
+	server    *bool // the PBX asked for (or against) recording in the INVITE
 }
 
 type activeRecording struct {
@@ -154,6 +155,9 @@ func (r *recordings) callEvent(e sip.CallEvent) {
 	if e.Remote != "" {
 		c.remote = e.Remote
 	}
+	if e.RecordRequested != nil {
+		c.server = e.RecordRequested
+	}
 	decide := e.State == sip.CallConnected && !c.decided
 	if decide {
 		c.decided, c.connected = true, time.Now()
@@ -161,7 +165,10 @@ func (r *recordings) callEvent(e sip.CallEvent) {
 	r.mu.Unlock()
 	switch {
 	case decide:
-		d := r.decide(e.ID, nil, false)
+		r.mu.Lock()
+		server := c.server
+		r.mu.Unlock()
+		d := r.decide(e.ID, server, false)
 		if d.Record {
 			r.start(e.ID, d)
 		}

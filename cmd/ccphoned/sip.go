@@ -29,6 +29,7 @@ func newUA(cfg *provisioning.Config, board, version string, m sip.Media, log *sl
 	opts.Logger = log
 	opts.Trust = trustPolicy(cfg)
 	opts.DTMFInfo = cfg.Bool("sip.dtmf_info")
+	opts.RecordHeader = cfg.RecordingOptions().ServerHeader
 	ua, err := sip.New(opts)
 	if err != nil {
 		return nil, err

@@ -9,7 +9,7 @@
 //	if res.Exit != 0 { t.Fatal(res) }
 //
 // sipp always gets -i and -mi (127.0.0.1 unless Options.Host), a
-// kernel-chosen -p and -mp, -m 1 and a global -timeout, so a scenario
+// kernel-chosen -p and -mp, -m 1 (Options.Calls) and a global -timeout, so a scenario
 // that goes wrong ends with a non-zero exit code instead of hanging.
 // Without sipp installed, Start skips the test under -short and fails
 // it otherwise, naming the package.
@@ -44,6 +44,9 @@ type Options struct {
 	Args    []string      // more arguments, e.g. "-rtp_echo"
 	// Keys are -key name value pairs the scenario reads as [name].
 	Keys map[string]string
+	// Calls is sipp's -m: how many calls (for a UAS scenario, incoming
+	// Call-IDs) to play before exiting; 1 if zero.
+	Calls int
 }
 
 // Result is what a finished sipp reports.
@@ -117,8 +120,9 @@ func Start(t testing.TB, scenario, remote string, o Options) *Process {
 	if timeout == 0 {
 		timeout = 20 * time.Second
 	}
+	calls := max(o.Calls, 1)
 	args := []string{remote, "-sf", sf, "-i", host, "-mi", host, "-p", strconv.Itoa(port),
-		"-mp", strconv.Itoa(mport), "-m", "1", "-nostdin", "-timeout", strconv.Itoa(int(timeout/time.Second)) + "s",
+		"-mp", strconv.Itoa(mport), "-m", strconv.Itoa(calls), "-nostdin", "-timeout", strconv.Itoa(int(timeout/time.Second)) + "s",
 		"-timeout_error", "-trace_stat", "-stf", filepath.Join(dir, "stat.csv"),
 		"-trace_err", "-error_file", filepath.Join(dir, "err.log")}
 	if o.Service != "" {
