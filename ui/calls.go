@@ -130,6 +130,7 @@ func (p *Phone) callEvent(ev CallEvent) {
 			c.connected = p.clock.Now()
 		}
 	case CallEnded:
+		p.conf = false // a conference ends with either call
 		c.ended = p.clock.Now()
 		c.reason = ev.Reason
 		c.transfer = false
@@ -462,7 +463,7 @@ func (p *Phone) pressCall(k hal.Key) bool {
 // from callSoftkeys.
 func (p *Phone) softCall(n, i int) {
 	c := &p.calls[i]
-	switch callSoftkeys(c.view(p.clock.Now()))[n] {
+	switch callSoftkeys(p.callView(i, p.clock.Now()))[n] {
 	case "soft.send":
 		p.send(i)
 	case "soft.delete":
@@ -481,7 +482,45 @@ func (p *Phone) softCall(n, i int) {
 		p.transferKey()
 	case "soft.record", "soft.stoprec":
 		p.toggleRecording(i)
+	case "soft.conf":
+		p.conference(true)
+	case "soft.split":
+		p.conference(false)
 	}
+}
+
+// other returns the slot of the agent's other live call, or -1.
+func (p *Phone) other(i int) int {
+	for j := range p.calls {
+		o := &p.calls[j]
+		if j != i && o.active() && !o.predial && (o.state == CallConnected || o.state == CallHeld) {
+			return j
+		}
+	}
+	return -1
+}
+
+// conference joins the agent's two calls into a 3-way conference, or
+// splits it: the call in front stays, the other is held.
+func (p *Phone) conference(on bool) {
+	c, ok := p.opts.Telephony.(Conferencer)
+	j := p.other(p.focus)
+	if !ok || j < 0 {
+		return
+	}
+	a, b := &p.calls[p.focus], &p.calls[j]
+	if err := c.Conference(a.id, b.id, on); err != nil {
+		p.log.Warn("conference", "err", err)
+		p.showNotice(p.cat.T("notice.failed"))
+		return
+	}
+	p.conf = on
+	if on {
+		a.state, b.state = CallConnected, CallConnected
+	} else {
+		b.state = CallHeld
+	}
+	p.dirty = true
 }
 
 // toggleRecording asks for on-demand recording of call i to start or stop.
@@ -525,6 +564,10 @@ func callSoftkeys(c callView) [4]string {
 		return [4]string{}
 	case c.dir == Incoming && c.state == CallRinging:
 		return [4]string{"soft.answer", "soft.reject", "", ""}
+	case c.conf:
+		return [4]string{"soft.split", "", "", "soft.end"}
+	case c.state == CallConnected && c.two:
+		return [4]string{"soft.hold", "soft.transfer", "soft.conf", "soft.end"}
 	case c.state == CallConnected && c.rec:
 		return [4]string{"soft.hold", "soft.transfer", "soft.stoprec", "soft.end"}
 	case c.state == CallConnected:
@@ -641,6 +684,8 @@ type callView struct {
 	reason   string
 	rec      bool
 	recSecs  int
+	two      bool // the agent has another live call (Conf is offered)
+	conf     bool // in a 3-way conference
 }
 
 func (c *callSlot) view(now time.Time) callView {
@@ -720,4 +765,12 @@ func (p *Phone) logEntry(i int) (calllog.Entry, bool) {
 		return calllog.Entry{}, false
 	}
 	return p.opts.CallLog.At(i)
+}
+
+// callView is slot i as the screen shows it.
+func (p *Phone) callView(i int, now time.Time) callView {
+	v := p.calls[i].view(now)
+	v.two = p.other(i) >= 0
+	v.conf = p.conf && p.calls[i].active()
+	return v
 }

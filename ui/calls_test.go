@@ -541,3 +541,40 @@ func TestCallQualityScreen(t *testing.T) {
 	tp.press(hal.KeyBack)
 	tp.wantScreen("idle")
 }
+
+type confTelephony struct {
+	fakeTelephony
+	confs []string
+}
+
+func (c *confTelephony) Conference(a, b CallID, on bool) error {
+	c.confs = append(c.confs, fmt.Sprintf("%d+%d %v", a, b, on))
+	return nil
+}
+
+func TestConference(t *testing.T) {
+	tp := newTestPhone(t, testSettings())
+	tel := &confTelephony{}
+	tp.opts.Telephony = tel
+	tp.event(CallEvent{ID: 1, Line: 1, State: CallRinging, Direction: Incoming, RemoteNumber: "111"})
+	tp.press(hal.KeyHeadset)
+	tp.event(CallEvent{ID: 1, State: CallConnected})
+	tp.event(CallEvent{ID: 2, Line: 2, State: CallRinging, Direction: Incoming, RemoteNumber: "222"})
+	tp.press(hal.KeyLine2) // holds 1, answers 2
+	tp.event(CallEvent{ID: 2, State: CallConnected})
+	tp.press(hal.KeySoft3) // Conf
+	if got := strings.Join(tel.confs, ","); got != "2+1 true" {
+		t.Fatalf("conference calls %q", got)
+	}
+	if s := tp.Status(); s.Calls[0].State != CallConnected || s.Calls[1].State != CallConnected {
+		t.Errorf("calls in conference: %+v", s.Calls)
+	}
+	checkGolden(t, "conference_en", tp.display.Frame())
+	tp.press(hal.KeySoft1) // Split
+	if got := strings.Join(tel.confs, ","); got != "2+1 true,2+1 false" {
+		t.Errorf("conference calls %q", got)
+	}
+	if tp.calls[0].state != CallHeld || tp.calls[1].state != CallConnected {
+		t.Errorf("after the split: %v %v", tp.calls[0].state, tp.calls[1].state)
+	}
+}

@@ -125,6 +125,7 @@ type Phone struct {
 	recShown   RecordingInfo   // the recording on the details page
 	sounds     [hal.NumAudioPorts]Sound
 	calls      [NumCalls]callSlot
+	conf       bool   // the two calls are in a 3-way conference
 	focus      int    // the call slot in front
 	lastDialed string // for the Redial key
 }

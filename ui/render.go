@@ -76,7 +76,7 @@ func (p *Phone) view() view {
 		v.notice = p.notice
 	}
 	for i := range p.calls {
-		v.calls[i] = p.calls[i].view(now)
+		v.calls[i] = p.callView(i, now)
 	}
 	v.focus = p.focus
 	for i, l := range p.set.Lines {

@@ -126,6 +126,8 @@ func callStateText(v *view, c *callView) string {
 		return v.cat.T("call.enter_number")
 	case c.state == CallEnded:
 		return v.cat.T("call.ended")
+	case c.conf:
+		return v.cat.T("call.conference")
 	case c.state == CallHeld:
 		return v.cat.T("call.held")
 	case c.heldBy:

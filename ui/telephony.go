@@ -108,3 +108,10 @@ type CallQuality struct {
 type QualityReporter interface {
 	CallQuality(id CallID) (CallQuality, bool)
 }
+
+// Conferencer is implemented by a Telephony that can join the agent's two
+// calls into a local 3-way conference: everyone hears the other two. The
+// phone finds it by type assertion.
+type Conferencer interface {
+	Conference(a, b CallID, on bool) error
+}

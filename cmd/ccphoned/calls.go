@@ -46,6 +46,7 @@ type telephony struct {
 var (
 	_ ui.Telephony       = (*telephony)(nil)
 	_ ui.QualityReporter = (*telephony)(nil)
+	_ ui.Conferencer     = (*telephony)(nil)
 	_ ui.Sounds          = (*telephony)(nil)
 	_ sip.Media          = (*telephony)(nil)
 )
@@ -110,6 +111,27 @@ func (t *telephony) Transfer(id ui.CallID, target string) error {
 
 func (t *telephony) TransferTo(id, consult ui.CallID) error {
 	return t.ua.TransferTo(sip.CallID(id), sip.CallID(consult))
+}
+
+// Conference implements ui.Conferencer: both calls are resumed and mixed
+// by the engine (each party hears the other two); splitting holds b.
+func (t *telephony) Conference(a, b ui.CallID, on bool) error {
+	la, lb := t.leg(sip.CallID(a)), t.leg(sip.CallID(b))
+	if la == nil || lb == nil {
+		return fmt.Errorf("conference: %w", sip.ErrNoCall)
+	}
+	if !on {
+		if err := t.engine.Conference(la, lb, false); err != nil {
+			return err
+		}
+		return t.Hold(b, true)
+	}
+	for _, id := range []ui.CallID{a, b} {
+		if err := t.Hold(id, false); err != nil && !errors.Is(err, sip.ErrCallState) {
+			return err
+		}
+	}
+	return t.engine.Conference(la, lb, true)
 }
 
 // CallQuality implements ui.QualityReporter from the media leg's RTCP
