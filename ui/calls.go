@@ -173,6 +173,9 @@ func (p *Phone) incoming(ev CallEvent) {
 	p.log.Info("incoming call", "call", ev.ID, "line", ev.Line, "from", ev.RemoteNumber)
 	if !busy && (p.set.AutoAnswer || (ev.AutoAnswer && p.set.AllowIntercom)) {
 		p.answer(i)
+		if b, ok := p.opts.Sounds.(Beeper); ok && p.set.AutoAnswerBeep {
+			b.Beep(hal.PortHeadset) // the agent knows a caller is on
+		}
 	}
 }
 

@@ -409,6 +409,8 @@ func (r *recordedSounds) SetSound(port hal.AudioPort, s Sound) {
 	r.log = append(r.log, port.String()+"="+s.String())
 }
 
+func (r *recordedSounds) Beep(port hal.AudioPort) { r.log = append(r.log, port.String()+"=beep") }
+
 func (r *recordedSounds) take() string {
 	s := strings.Join(r.log, " ")
 	r.log = nil
@@ -576,5 +578,19 @@ func TestConference(t *testing.T) {
 	}
 	if tp.calls[0].state != CallHeld || tp.calls[1].state != CallConnected {
 		t.Errorf("after the split: %v %v", tp.calls[0].state, tp.calls[1].state)
+	}
+}
+
+func TestAutoAnswerBeep(t *testing.T) {
+	tp, tel := newCallPhone(t)
+	snd := &recordedSounds{}
+	tp.opts.Sounds = snd
+	s := tp.set
+	s.AutoAnswer, s.AutoAnswerBeep = true, true
+	tp.useSettings(s)
+	tp.event(CallEvent{ID: 9, Line: 1, State: CallRinging, Direction: Incoming})
+	tp.wantTel(tel, "answer 9")
+	if got := snd.take(); !strings.Contains(got, "headset=beep") {
+		t.Errorf("sounds %q: no beep", got)
 	}
 }

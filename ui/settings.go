@@ -34,6 +34,7 @@ type Settings struct {
 	RingVolume       int    // 0..MaxRingVolume
 	DND              bool
 	AutoAnswer       bool
+	AutoAnswerBeep   bool   // beep in the headset when a call is answered automatically
 	RingSpeaker      bool   // ringing goes to the speaker (Hold / Mute ringing lit)
 	Clock24          bool   // 24-hour clock
 	MonitorMode      string // the supervisor port: off, listen, whisper or barge

@@ -92,3 +92,9 @@ func (p *Phone) updateSounds() {
 		}
 	}
 }
+
+// Beeper is implemented by Sounds that can play a short beep on a port
+// (the auto-answer beep); the phone finds it by type assertion.
+type Beeper interface {
+	Beep(port hal.AudioPort)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/netip"
 	"strconv"
 	"sync"
@@ -174,6 +175,22 @@ func (t *telephony) SetSound(port hal.AudioPort, s ui.Sound) {
 	}
 	if err != nil {
 		t.log.Warn("sound", "port", port, "sound", s, "err", err)
+	}
+}
+
+// Beep implements ui.Beeper: a short 1 kHz beep on port, beside any call.
+func (t *telephony) Beep(port hal.AudioPort) {
+	rate := t.engine.SampleRate()
+	samples := make([]int16, rate/5) // 200 ms
+	for i := range samples {
+		samples[i] = int16(6000 * math.Sin(2*math.Pi*1000*float64(i)/float64(rate)))
+	}
+	clip, err := prompt.NewClip(samples, rate)
+	if err == nil {
+		err = t.engine.PlayClip(port, prompt.NewPlayer(clip, false, 0))
+	}
+	if err != nil {
+		t.log.Warn("beep", "err", err)
 	}
 }
 
