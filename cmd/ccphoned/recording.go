@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -117,8 +119,20 @@ func destinations(cfg *provisioning.Config) map[string]upload.Destination {
 	case "post":
 		dst.Kind = upload.POST
 	case "s3":
+		// Path-style: the URL is the endpoint and the bucket, with an
+		// optional key prefix: http://s3.example.net:9000/bucket/prefix.
+		u, err := neturl.Parse(url)
+		if err != nil {
+			return map[string]upload.Destination{}
+		}
+		bucket, prefix, _ := strings.Cut(strings.Trim(u.Path, "/"), "/")
 		s3 := cfg.RecordingOptions().S3
 		dst.Kind = upload.S3
+		dst.URL = u.Scheme + "://" + u.Host
+		dst.Bucket = bucket
+		if prefix != "" {
+			dst.Key = prefix + "/{id}/{file}"
+		}
 		dst.Region, dst.AccessKey, dst.SecretKey = s3.Region, s3.AccessKey, s3.SecretKey.Reveal()
 	default:
 		dst.Kind = upload.PUT

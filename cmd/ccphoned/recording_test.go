@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"ccphone/media/upload/s3test"
 	"ccphone/provisioning/nginxtest"
 	"ccphone/sip/baresiptest"
 	"ccphone/sip/kamailiotest"
@@ -117,5 +119,72 @@ func TestCallRecordedAndUploaded(t *testing.T) {
 	}
 	if !strings.HasSuffix(wav, ".wav") {
 		t.Errorf("uploaded %s", wav)
+	}
+}
+
+// TestCallRecordedToS3 records a call and finds the recording in an
+// S3-compatible server (versitygw, SigV4, path-style) byte for byte equal
+// to the copy the phone keeps.
+func TestCallRecordedToS3(t *testing.T) {
+	baresiptest.Require(t)
+	kam := kamailiotest.Start(t, "registrar")
+	s3 := s3test.Start(t)
+	audio := t.TempDir()
+	writeRawTone(t, filepath.Join(audio, "headset-in.raw"), 1000, 60*time.Second)
+	cfg := registrarConfig(t, kam)
+	policy := "recording.account.outbound.onnet.enabled = 1\n" +
+		"recording.account.outbound.offnet.enabled = 1\n" +
+		"recording.format = wav_stereo\n" +
+		"recording.url = " + s3.URL + "/" + s3.Bucket + "\n" +
+		"recording.method = s3\n" +
+		"recording.s3.region = " + s3.Region + "\n" +
+		"recording.s3.access_key = " + s3.AccessKey + "\n" +
+		"recording.s3.secret_key = " + s3.SecretKey + "\n" +
+		"recording.delete_after_upload = 0\n"
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(policy)
+	f.Close()
+	state := t.TempDir()
+	p := startPhone(t, "--config", cfg, "--state", state, "--audio-dir", audio)
+	p.waitState("registered", bothRegistered)
+	bs := baresiptest.Start(t, baresiptest.Options{User: kamailiotest.User2, Password: kamailiotest.Password2,
+		Registrar: kam.Addr(), AutoAnswer: true, ToneHz: 700})
+	kam.WaitRegistered(t, kamailiotest.User2, true, 10*time.Second)
+
+	p.press("1", "0", "0", "2", "ok")
+	p.waitState("connected", func(s apiState) bool { return callField(s, "state") == "connected" })
+	time.Sleep(time.Second)
+	p.press("headset")
+	bs.WaitEvent(t, "CALL_CLOSED")
+
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		local, _ := filepath.Glob(filepath.Join(state, "recordings", "*.wav"))
+		if len(local) == 1 {
+			id := strings.TrimSuffix(filepath.Base(local[0]), filepath.Ext(local[0]))
+			id = id[:strings.LastIndex(id, "-")] // the recording's ID, without the segment
+			stored, err := os.ReadFile(s3.ObjectPath(id + "/" + filepath.Base(local[0])))
+			if err == nil {
+				mine, err := os.ReadFile(local[0])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sha256.Sum256(stored) != sha256.Sum256(mine) {
+					t.Fatal("the object in S3 differs from the phone's recording")
+				}
+				left, right := stereo(t, local[0])
+				if !dominant(lastSecondWithSound(left), 8000, 1000, 700) || !dominant(lastSecondWithSound(right), 8000, 700, 1000) {
+					t.Error("the recording's channels do not carry the agent's and baresip's tones")
+				}
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recording in S3; the phone has %v", local)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
