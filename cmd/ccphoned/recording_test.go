@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/binary"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -187,4 +190,99 @@ func TestCallRecordedToS3(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// TestPowerCutMidRecording kills ccphoned (SIGKILL, like a power cut)
+// in the middle of a recorded call: the next start repairs the recording,
+// keeping all but at most the last second, and uploads it.
+func TestPowerCutMidRecording(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the binary")
+	}
+	baresiptest.Require(t)
+	kam := kamailiotest.Start(t, "registrar")
+	store := nginxtest.Start(t, nginxtest.Options{Root: t.TempDir()})
+	bin := filepath.Join(t.TempDir(), "ccphoned")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	audio := t.TempDir()
+	writeRawTone(t, filepath.Join(audio, "headset-in.raw"), 1000, 60*time.Second)
+	cfg := registrarConfig(t, kam)
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("recording.account.outbound.onnet.enabled = 1\n" +
+		"recording.account.outbound.offnet.enabled = 1\n" +
+		"recording.format = wav_stereo\n" +
+		"recording.url = " + store.URL + "/upload/{file}\n")
+	f.Close()
+	state := t.TempDir()
+	start := func() (*exec.Cmd, *phone) {
+		cmd := exec.Command(bin, "--board", "sim", "--panel", "127.0.0.1:0", "--config", cfg, "--state", state, "--audio-dir", audio)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, url, _ := strings.Cut(strings.TrimSpace(line), "front panel at ")
+		return cmd, &phone{t: t, url: url}
+	}
+	cmd, p := start()
+	p.waitState("registered", bothRegistered)
+	baresiptest.Start(t, baresiptest.Options{User: kamailiotest.User2, Password: kamailiotest.Password2,
+		Registrar: kam.Addr(), AutoAnswer: true, ToneHz: 700})
+	kam.WaitRegistered(t, kamailiotest.User2, true, 10*time.Second)
+	p.press("1", "0", "0", "2", "ok")
+	p.waitState("recorded call", func(s apiState) bool {
+		m, _ := callMap(s)
+		return m["state"] == "connected" && m["recording"] == true
+	})
+	talk := time.Now()
+	time.Sleep(3 * time.Second)
+	recorded := time.Since(talk)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	// The next start repairs and uploads what the cut left.
+	_, p = start()
+	p.waitState("registered again", bothRegistered)
+	var wav string
+	deadline := time.Now().Add(20 * time.Second)
+	for wav == "" {
+		files, _ := filepath.Glob(filepath.Join(store.UploadDir, "*.wav"))
+		if len(files) > 0 {
+			wav = files[0]
+		} else if time.Now().After(deadline) {
+			t.Fatal("the repaired recording was not uploaded")
+		} else {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	left, right := stereo(t, wav)
+	kept := time.Duration(len(left)) * time.Second / 8000
+	if kept < recorded-time.Second {
+		t.Errorf("kept %v of about %v recorded: more than a second lost", kept, recorded)
+	}
+	if !dominant(lastSecondWithSound(left), 8000, 1000, 700) || !dominant(lastSecondWithSound(right), 8000, 700, 1000) {
+		t.Error("the repaired recording's channels do not carry the two tones")
+	}
+}
+
+func callMap(s apiState) (map[string]any, bool) {
+	if len(s.Calls) == 0 {
+		return nil, false
+	}
+	m, ok := s.Calls[0].(map[string]any)
+	return m, ok
 }
