@@ -201,6 +201,7 @@ const (
 	cmdStopRecording
 	cmdConference
 	cmdPlayClip
+	cmdLegClip
 )
 
 func (e *Engine) enqueue(c command) error {
@@ -277,6 +278,8 @@ func (e *Engine) applyCommands() {
 			c.leg.startRecording(c.rec)
 		case cmdStopRecording:
 			c.leg.stopRecording(c.back)
+		case cmdLegClip:
+			c.leg.clip = c.clip
 		case cmdConference:
 			conference(c.leg, c.other, c.on)
 		}

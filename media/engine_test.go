@@ -3,6 +3,7 @@ package media
 import (
 	"context"
 	"errors"
+	"math"
 	"net/netip"
 	"strings"
 	"sync"
@@ -466,5 +467,50 @@ func TestPlayClip(t *testing.T) {
 		if v != want {
 			t.Fatalf("sample %d = %d, want %d (the clip plays three frames, then stops)", i, v, want)
 		}
+	}
+}
+
+// sineClip plays a sine at hz for frames frames at rate.
+type sineClip struct {
+	hz, rate float64
+	frames   int
+	n        int
+}
+
+func (c *sineClip) Add(mix []int32) bool {
+	if c.frames == 0 {
+		return false
+	}
+	c.frames--
+	for i := range mix {
+		mix[i] += int32(4000 * math.Sin(2*math.Pi*c.hz*float64(c.n)/c.rate))
+		c.n++
+	}
+	return c.frames > 0
+}
+
+// TestLegClip plays an announcement to the far end beside the agent's
+// voice: B hears A's 1 kHz and the 1.5 kHz clip while it plays, then only
+// A's voice.
+func TestLegClip(t *testing.T) {
+	audioA, audioB := newFakeAudio(1000, 4000), newFakeAudio(0, 0)
+	a, b := newEngine(t, audioA, nil), newEngine(t, audioB, nil)
+	la, lb := addLeg(t, a, "a"), addLeg(t, b, "b")
+	connect(t, la, lb, nil, false)
+	stepBoth(a, b, 20)
+	if err := la.PlayClip(&sineClip{hz: 1500, rate: SampleRate, frames: 100}); err != nil {
+		t.Fatal(err)
+	}
+	stepBoth(a, b, 60)
+	heard := audioB.heard(hal.PortHeadset, 4000)
+	if s1, _ := power(heard, 1500); s1 < 0.3 {
+		t.Errorf("B hears %.2f of the clip's 1.5 kHz while it plays", s1)
+	}
+	if s2, _ := power(heard, 1000); s2 < 0.3 {
+		t.Errorf("B hears %.2f of A's 1 kHz beside the clip", s2)
+	}
+	stepBoth(a, b, 100)
+	if s, _ := power(audioB.heard(hal.PortHeadset, 4000), 1500); s > 0.05 {
+		t.Errorf("the clip still plays after its end (%.2f)", s)
 	}
 }

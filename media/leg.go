@@ -100,6 +100,13 @@ func (l *Leg) SetMute(on bool) error {
 	return l.update(legSettings{set: setMute, mute: on})
 }
 
+// PlayClip plays c to the far end, mixed with what the agent says (an
+// announcement that the call is recorded); nil stops it. The clip runs at
+// the engine's rate and must not allocate in Add.
+func (l *Leg) PlayClip(c ClipPlayer) error {
+	return l.e.enqueue(command{kind: cmdLegClip, leg: l.st, clip: c})
+}
+
 // SetHold holds the leg locally: the far end gets silence (music on hold
 // later) and the agent stops hearing it. The SIP layer also re-INVITEs
 // with sdpneg.SendOnly and Applies the answer.
@@ -193,6 +200,9 @@ type legState struct {
 	detector     *dtmf.Detector
 	far          [MaxFrameSamples]int16 // decoded far end, at the engine's rate
 	out          [MaxFrameSamples]int16 // what is sent, when not the mic alone
+	clip         ClipPlayer             // played to the far end beside the agent (an announcement)
+	clipMix      [MaxFrameSamples]int32
+	clipOut      [MaxFrameSamples]int16
 	payload      [MaxFrameSamples]byte
 	wasReceiving bool
 	heard        bool      // far was played this tick (not held, receiving)
@@ -356,7 +366,7 @@ func (s *legState) send(e *Engine) {
 		if s.inband.Read(s.out[:e.n]) {
 			agent = s.out[:e.n]
 		} else {
-			agent = s.voice(e)
+			agent = s.withClip(e, s.voice(e))
 		}
 		n := s.codec.encode(s.payload[:], agent)
 		err = s.stream.SendFrame(s.pt, s.payload[:n])
@@ -368,6 +378,25 @@ func (s *legState) send(e *Engine) {
 		}
 		s.sendErrors++
 	}
+}
+
+// withClip mixes the leg's clip, if any, into v (what goes to the far
+// end); a clip that has played to its end is dropped.
+func (s *legState) withClip(e *Engine, v []int16) []int16 {
+	if s.clip == nil || s.held {
+		return v
+	}
+	n := e.n
+	mix := s.clipMix[:n]
+	for i := range mix {
+		mix[i] = int32(v[i])
+	}
+	if !s.clip.Add(mix) {
+		s.clip = nil
+	}
+	out := s.clipOut[:n]
+	osc.Saturate(out, mix)
+	return out
 }
 
 // voice returns what the agent's side says to this leg this frame:

@@ -41,6 +41,7 @@ type recordings struct {
 	phone  func() *ui.Phone
 
 	mu     sync.Mutex
+	clips  map[string]*prompt.Clip // announcements by URL
 	calls  map[sip.CallID]*callInfo
 	active map[sip.CallID]*activeRecording
 	wg     sync.WaitGroup // recordings being closed and queued
@@ -283,10 +284,50 @@ func (r *recordings) start(id sip.CallID, d provisioning.Decision) error {
 	if err := leg.StartRecording(a.rec); err != nil {
 		return err
 	}
+	if url := r.config().RecordingOptions().Announcement; url != "" && !paused {
+		r.wg.Go(func() { r.announce(id, leg, url) })
+	}
 	if p := r.phone(); p != nil {
 		p.SetCallRecording(context.Background(), ui.CallID(id), true, time.Now())
 	}
 	return nil
+}
+
+// announce plays the recording announcement to both parties: the far end
+// (mixed with the agent's voice) and the agent's headset.
+func (r *recordings) announce(id sip.CallID, leg *media.Leg, url string) {
+	r.mu.Lock()
+	clip := r.clips[url]
+	r.mu.Unlock()
+	if clip == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		fetcher := provisioning.NewFetcher(provisioning.FetchOptions{MaxSize: prompt.MaxFileSize})
+		defer fetcher.Close()
+		var err error
+		clip, err = prompt.Load(ctx, func(ctx context.Context, u string) ([]byte, error) {
+			f, err := fetcher.Fetch(ctx, u, provisioning.Validators{})
+			if err != nil {
+				return nil, err
+			}
+			return f.Data, nil
+		}, url, r.engine.SampleRate())
+		if err != nil {
+			r.log.Warn("recording announcement: not played", "err", err)
+			return
+		}
+		r.mu.Lock()
+		if r.clips == nil {
+			r.clips = map[string]*prompt.Clip{}
+		}
+		r.clips[url] = clip
+		r.mu.Unlock()
+	}
+	err := errors.Join(leg.PlayClip(prompt.NewPlayer(clip, false, 0)),
+		r.engine.PlayClip(hal.PortHeadset, prompt.NewPlayer(clip, false, 0)))
+	if err != nil {
+		r.log.Warn("recording announcement", "call", id, "err", err)
+	}
 }
 
 // stop pauses the call's recording (a later start makes a new segment),

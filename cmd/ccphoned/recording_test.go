@@ -52,11 +52,14 @@ func stereo(t *testing.T, path string) (left, right []int16) {
 func TestCallRecordedAndUploaded(t *testing.T) {
 	baresiptest.Require(t)
 	kam := kamailiotest.Start(t, "registrar")
-	store := nginxtest.Start(t, nginxtest.Options{Root: t.TempDir()})
+	web := t.TempDir()
+	writeWAV(t, filepath.Join(web, "announce.wav"), 1500, 500*time.Millisecond)
+	store := nginxtest.Start(t, nginxtest.Options{Root: web})
 	audio := t.TempDir()
 	writeRawTone(t, filepath.Join(audio, "headset-in.raw"), 1000, 60*time.Second)
 	cfg := registrarConfig(t, kam)
 	policy := "recording.account.outbound.onnet.enabled = 1\n" +
+		"recording.announcement = " + store.URL + "/announce.wav\n" +
 		"recording.account.outbound.offnet.enabled = 1\n" +
 		"recording.format = wav_stereo\n" +
 		"recording.url = " + store.URL + "/upload/{file}\n" +
@@ -106,6 +109,15 @@ func TestCallRecordedAndUploaded(t *testing.T) {
 	}
 	if !dominant(lastSecondWithSound(right), 8000, 700, 1000) {
 		t.Error("the right channel does not carry baresip's 700 Hz")
+	}
+	// The announcement went to the far end with the agent's voice, at the
+	// start of the recording, and not later.
+	first := left[:min(len(left), 8000)]
+	if goertzel(first, 8000, 1500) < 0.1*goertzel(first, 8000, 1000) {
+		t.Error("the recording announcement is not in what the agent's side sent")
+	}
+	if last := lastSecondWithSound(left); goertzel(last, 8000, 1500) > 0.01*goertzel(last, 8000, 1000) {
+		t.Error("the announcement is still playing a second later")
 	}
 	// Confirmed by the server, so the phone's copy goes (delete_after_upload).
 	deadline = time.Now().Add(10 * time.Second)
