@@ -65,12 +65,7 @@ func TestCallRecordedAndUploaded(t *testing.T) {
 		"recording.url = " + store.URL + "/upload/{file}\n" +
 		"recording.method = put\n" +
 		"recording.delete_after_upload = 1\n"
-	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString(policy)
-	f.Close()
+	appendConfig(t, cfg, policy)
 	state := t.TempDir()
 	p := startPhone(t, "--config", cfg, "--state", state, "--audio-dir", audio)
 	p.waitState("registered", bothRegistered)
@@ -156,12 +151,7 @@ func TestCallRecordedToS3(t *testing.T) {
 		"recording.s3.access_key = " + s3.AccessKey + "\n" +
 		"recording.s3.secret_key = " + s3.SecretKey + "\n" +
 		"recording.delete_after_upload = 0\n"
-	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString(policy)
-	f.Close()
+	appendConfig(t, cfg, policy)
 	state := t.TempDir()
 	p := startPhone(t, "--config", cfg, "--state", state, "--audio-dir", audio)
 	p.waitState("registered", bothRegistered)
@@ -221,15 +211,10 @@ func TestPowerCutMidRecording(t *testing.T) {
 	audio := t.TempDir()
 	writeRawTone(t, filepath.Join(audio, "headset-in.raw"), 1000, 60*time.Second)
 	cfg := registrarConfig(t, kam)
-	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString("recording.account.outbound.onnet.enabled = 1\n" +
-		"recording.account.outbound.offnet.enabled = 1\n" +
-		"recording.format = wav_stereo\n" +
-		"recording.url = " + store.URL + "/upload/{file}\n")
-	f.Close()
+	appendConfig(t, cfg, "recording.account.outbound.onnet.enabled = 1\n"+
+		"recording.account.outbound.offnet.enabled = 1\n"+
+		"recording.format = wav_stereo\n"+
+		"recording.url = "+store.URL+"/upload/{file}\n")
 	state := t.TempDir()
 	start := func() (*exec.Cmd, *phone) {
 		cmd := exec.Command(bin, "--board", "sim", "--panel", "127.0.0.1:0", "--config", cfg, "--state", state, "--audio-dir", audio)

@@ -49,12 +49,7 @@ func TestRingtoneFromURL(t *testing.T) {
 	web := nginxtest.Start(t, nginxtest.Options{Root: root})
 	audio := t.TempDir()
 	cfg := registrarConfig(t, kam)
-	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString("ringer.ringtone_url = " + web.URL + "/ring.wav\n")
-	f.Close()
+	appendConfig(t, cfg, "ringer.ringtone_url = "+web.URL+"/ring.wav\n")
 	p := startPhone(t, "--config", cfg, "--state", t.TempDir(), "--audio-dir", audio)
 	p.waitState("registered", bothRegistered)
 	web.WaitRequests(t, 1) // the ringtone was fetched
