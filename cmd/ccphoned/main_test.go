@@ -100,6 +100,7 @@ type apiState struct {
 		Error  string `json:"error"`
 	} `json:"provisioning"`
 	Screen   string `json:"screen"`
+	DND      bool   `json:"dnd"`
 	Language string `json:"language"`
 	LEDs     map[string]struct {
 		Color   string `json:"color"`
