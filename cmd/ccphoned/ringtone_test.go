@@ -1,9 +1,6 @@
 package main
 
 import (
-	"encoding/binary"
-	"math"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -16,24 +13,7 @@ import (
 // writeWAV writes d of an hz sine as a 16-bit mono 8 kHz WAV.
 func writeWAV(t *testing.T, path string, hz float64, d time.Duration) {
 	t.Helper()
-	n := int(d.Seconds() * 8000)
-	b := make([]byte, 44+2*n)
-	copy(b, "RIFF")
-	binary.LittleEndian.PutUint32(b[4:], uint32(36+2*n))
-	copy(b[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(b[16:], 16)
-	binary.LittleEndian.PutUint16(b[20:], 1)
-	binary.LittleEndian.PutUint16(b[22:], 1)
-	binary.LittleEndian.PutUint32(b[24:], 8000)
-	binary.LittleEndian.PutUint32(b[28:], 16000)
-	binary.LittleEndian.PutUint16(b[32:], 2)
-	binary.LittleEndian.PutUint16(b[34:], 16)
-	copy(b[36:], "data")
-	binary.LittleEndian.PutUint32(b[40:], uint32(2*n))
-	for i := range n {
-		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(int16(8000*math.Sin(2*math.Pi*hz*float64(i)/8000))))
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	if err := baresiptest.WriteTone(path, d, hz); err != nil {
 		t.Fatal(err)
 	}
 }

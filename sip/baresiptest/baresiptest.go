@@ -150,7 +150,7 @@ func Start(t testing.TB, o Options) *Phone {
 			t.Fatal(err)
 		}
 	}
-	if err := writeTone(filepath.Join(dir, "tone.wav"), 120*time.Second, hz); err != nil {
+	if err := WriteTone(filepath.Join(dir, "tone.wav"), 120*time.Second, hz); err != nil {
 		t.Fatal(err)
 	}
 	p := &Phone{t: t, done: make(chan struct{}), out: &syncBuffer{}, events: make(chan Event, 64), SIPPort: sipPort, dir: dir}
@@ -272,9 +272,10 @@ func (p *Phone) read() {
 	}
 }
 
-// writeTone writes a 440 Hz, 8 kHz, 16-bit mono WAV of length d.
-func writeTone(path string, d time.Duration, hz float64) error {
-	n := int(d / time.Second * 8000)
+// WriteTone writes d of an hz sine (amplitude 8000) as a 16-bit mono
+// 8 kHz WAV: baresip's microphone, and a prompt or ringtone for tests.
+func WriteTone(path string, d time.Duration, hz float64) error {
+	n := int(d.Seconds() * 8000)
 	data := make([]byte, 44+2*n)
 	copy(data[0:], "RIFF")
 	binary.LittleEndian.PutUint32(data[4:], uint32(36+2*n))
