@@ -150,6 +150,13 @@ func (c *call) invite(uri sip.Uri, server int, viaRegistrar bool, extra []sip.He
 		proxy = hostPort(srv.Address, srv.Port)
 	}
 	if proxy != "" {
+		// A pre-loaded route (RFC 3261 8.1.2) rather than only a
+		// destination: sipgo builds the CANCEL from the INVITE's Route
+		// headers, so without one a CANCEL goes to the Request-URI's
+		// host whenever the last provisional answer seen carried no
+		// Record-Route (responses are handled concurrently, so a late
+		// 100 Trying can overtake a 180).
+		req.AppendHeader(sip.NewHeader("Route", preloadedRoute(proxy, transport)))
 		req.SetDestination(proxy)
 	}
 	if c.laddr.IP != nil {
@@ -244,4 +251,14 @@ func (c *call) invite(uri sip.Uri, server int, viaRegistrar bool, extra []sip.He
 	c.report(func(c *call) { c.state = CallConnected })
 	c.established(dlg)
 	return 0, ""
+}
+
+// preloadedRoute is the Route header value for sending an initial request
+// through proxy (host:port) over transport.
+func preloadedRoute(proxy, transport string) string {
+	uri := "sip:" + proxy + ";lr"
+	if t := strings.ToLower(transport); t != "" && t != "udp" {
+		uri += ";transport=" + t
+	}
+	return "<" + uri + ">"
 }

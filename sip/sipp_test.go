@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"ccphone/provisioning"
 	"ccphone/sip"
 	"ccphone/sip/kamailiotest"
 	"ccphone/sip/sipptest"
@@ -190,4 +191,39 @@ func boolPtr(b *bool) string {
 		return "nil"
 	}
 	return strconv.FormatBool(*b)
+}
+
+// TestCancelAfterLateTrying: the proxy answers the INVITE 180 (with a
+// Record-Route) and then, late, 100 Trying (without one); the caller
+// hangs up. The CANCEL must still go to the proxy: sipp checks the
+// INVITE's pre-loaded Route and that CANCEL, 487 and ACK complete.
+func TestCancelAfterLateTrying(t *testing.T) {
+	sipptest.Require(t)
+	p := sipptest.Start(t, "late_trying.xml", "127.0.0.1:5060", sipptest.Options{Service: "1002", Calls: 2})
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(p.Wait())
+		}
+	})
+	acc := provisioning.Account{Index: 1, Enable: true, UserName: "1001", Password: "secret1001"}
+	acc.Servers[0] = provisioning.Server{Address: "127.0.0.1", Port: p.Port, Transport: "udp", Expires: time.Minute}
+	o, _ := withMedia(t)
+	ua := start(t, o, acc)
+	ua.wait(1, sip.RegistrationRegistered, "")
+	id, err := ua.Dial(1, "1002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ua.call(id, sip.CallRinging)
+	time.Sleep(500 * time.Millisecond) // past sipp's late 100 Trying
+	if err := ua.Hangup(id); err != nil {
+		t.Fatal(err)
+	}
+	if end := ua.call(id, sip.CallEnded); end.Code != 487 {
+		t.Errorf("call ended with %d %q, want 487", end.Code, end.Reason)
+	}
+	ua.stop()
+	if res := p.Wait(); res.Exit != 0 || res.Successful != 2 {
+		t.Errorf("sipp: %v", res)
+	}
 }
