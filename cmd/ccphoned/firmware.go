@@ -59,6 +59,9 @@ type updater struct {
 	idle  func() bool               // no line has a call
 	need  int                       // idle polls in a row before the switch
 	offer chan *provisioning.Config // the latest configuration, capacity 1
+	// notify, when set, shows a notice (a catalog key) on the LCD: the
+	// agent sees an update coming, and why the phone restarts.
+	notify func(key string)
 }
 
 func newUpdater(dir, running string, trial time.Duration, idle func() bool, log *slog.Logger) *updater {
@@ -140,6 +143,7 @@ func (u *updater) Run(ctx context.Context, after func(time.Duration) <-chan time
 				continue
 			}
 			u.log.Info("firmware switched while idle: restarting", "from", u.fw.Running, "to", version)
+			u.show("notice.firmware_restarting")
 			restart()
 			return
 		}
@@ -165,9 +169,13 @@ func (u *updater) stage(ctx context.Context, cfg *provisioning.Config) bool {
 	}
 	u.fw.Fetcher = provisioning.NewFetcher(opts)
 	defer u.fw.Fetcher.Close()
+	if staged, _ := u.fw.Staged(); offer.Version != u.fw.Running && offer.Version != staged {
+		u.show("notice.firmware_downloading")
+	}
 	fetched, err := u.fw.Stage(ctx, offer)
 	if err != nil {
 		u.log.Warn("firmware refused", "version", offer.Version, "running", u.fw.Running, "err", err)
+		u.show("notice.firmware_refused")
 		return false
 	}
 	v, ok := u.fw.Staged()
@@ -176,8 +184,16 @@ func (u *updater) stage(ctx context.Context, cfg *provisioning.Config) bool {
 	}
 	if fetched {
 		u.log.Info("firmware staged: switching when the lines are idle", "version", v, "running", u.fw.Running)
+		u.show("notice.firmware_staged")
 	}
 	return true
+}
+
+// show passes a notice to notify, when there is one.
+func (u *updater) show(key string) {
+	if u.notify != nil {
+		u.notify(key)
+	}
 }
 
 // RunTimed is Run on the system clock, polling the lines every idlePoll.

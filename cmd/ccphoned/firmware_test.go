@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,8 @@ func TestFirmwareWaitsForIdleLines(t *testing.T) {
 		polls++
 		return script[polls-1]
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var notices []string // the updater's goroutine appends; read after it stopped
+	u.notify = func(key string) { notices = append(notices, key) }
 
 	healthy := make(chan time.Time)
 	ticks := make(chan time.Time)
@@ -146,6 +149,10 @@ func TestFirmwareWaitsForIdleLines(t *testing.T) {
 	case <-restarted:
 	default:
 		t.Fatal("the updater stopped without asking for a restart")
+	}
+	want := []string{"notice.firmware_downloading", "notice.firmware_staged", "notice.firmware_restarting"}
+	if !slices.Equal(notices, want) {
+		t.Errorf("LCD notices %q, want %q", notices, want)
 	}
 	if polls != len(script) {
 		t.Errorf("polled the lines %d times, want %d", polls, len(script))

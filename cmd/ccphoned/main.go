@@ -305,6 +305,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var firmware *updater
 	if f.firmwareDir != "" {
 		firmware = newUpdater(f.firmwareDir, version, f.firmwareTrial, linesIdle(p.LineBusy), log.With("part", "firmware"))
+		firmware.notify = func(key string) {
+			if err := p.Notice(ctx, key); err != nil {
+				log.Debug("firmware notice", "err", err)
+			}
+		}
 		firmware.Offer(cfg)
 	}
 	store.OnChange(func(cfg *provisioning.Config, changed []string) {
