@@ -7,7 +7,10 @@
 // Exit status: 0 after SIGINT or SIGTERM; 2 when the flags, the config or
 // the board file are wrong (the message names the file, line and key); 1
 // when the hardware or the panel fails; 75 after switching to new
-// firmware, for ccboot to start it (firmware.go).
+// firmware, for ccboot to start it (firmware.go). A provisioned change to
+// a setting read only at start (the SIP and RTP ports, the codecs) makes
+// ccphoned replace itself with a fresh copy, same PID and arguments, at
+// the next idle moment (restart.go).
 package main
 
 import (
@@ -59,7 +62,13 @@ func main() {
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(1)
 	}
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	code := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+	if code == exitReexec {
+		err := reexec() // returns only when it failed
+		fmt.Fprintf(os.Stderr, "ccphoned: restart: %v\n", err)
+		code = exitRestart
+	}
+	os.Exit(code)
 }
 
 type flags struct {
@@ -312,7 +321,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		firmware.Offer(cfg)
 	}
+	restart := newRestarter(linesIdle(p.LineBusy), log.With("part", "restart"))
+	restart.notify = func(key string) {
+		if err := p.Notice(ctx, key); err != nil {
+			log.Debug("restart notice", "err", err)
+		}
+	}
 	store.OnChange(func(cfg *provisioning.Config, changed []string) {
+		restart.Offer(changed)
 		if err := p.ApplySettings(ctx, settingsFrom(cfg)); err != nil {
 			log.Warn("apply settings", "err", err)
 		}
@@ -396,6 +412,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if firmware != nil {
 		wg.Go(func() { firmware.RunTimed(ctx, func() { cancel(errFirmwareSwitched) }) })
 	}
+	wg.Go(func() { restart.RunTimed(ctx, func() { cancel(errSettingsRestart) }) })
 	p.Run(ctx) // returns when ctx ends, after the last screen, with the LEDs off
 	cancel(nil)
 	wg.Wait()
@@ -407,6 +424,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	log.Info("stopped", "reason", context.Cause(ctx))
 	if errors.Is(context.Cause(ctx), errFirmwareSwitched) {
 		return exitRestart
+	}
+	if errors.Is(context.Cause(ctx), errSettingsRestart) {
+		return exitReexec
 	}
 	return exitOK
 }

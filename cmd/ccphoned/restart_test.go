@@ -1,0 +1,179 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"ccphone/provisioning/nginxtest"
+	"ccphone/sip/baresiptest"
+	"ccphone/sip/kamailiotest"
+)
+
+// TestRestarterWaitsForIdleLines: settings read at any time cause no
+// restart; one read only at start does, after idlePolls idle polls in a
+// row, with the LCD told first that a restart is pending.
+func TestRestarterWaitsForIdleLines(t *testing.T) {
+	// What the lines say at each poll once a restart is pending.
+	const idle, busy = true, false
+	var script []bool
+	for range 2 * idlePolls {
+		script = append(script, busy)
+	}
+	for range idlePolls - 1 {
+		script = append(script, idle)
+	}
+	script = append(script, busy) // a call starts just before the window ends
+	for range idlePolls {
+		script = append(script, idle)
+	}
+	polls := 0 // Run's goroutine counts; read after it stopped
+	r := newRestarter(func() bool {
+		polls++
+		return script[polls-1]
+	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var notices []string
+	r.notify = func(key string) { notices = append(notices, key) }
+	ticks := make(chan time.Time)
+	restarted := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		r.Run(t.Context(), ticks, func() { close(restarted) })
+	}()
+	tick := func(what string) {
+		t.Helper()
+		select {
+		case ticks <- time.Now():
+		case <-stopped:
+			t.Fatalf("restarted %s", what)
+		}
+	}
+
+	r.Offer([]string{"account.1.label", "lcd.contrast"})
+	for range 2 * idlePolls {
+		tick("for settings that apply at once") // polls nothing: no script used
+	}
+	r.Offer([]string{"account.1.label", "sip.listen_port"})
+	for i := range script {
+		tick("before " + strconv.Itoa(idlePolls) + " idle polls in a row, at poll " + strconv.Itoa(i+1))
+	}
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no restart after the lines were idle")
+	}
+	select {
+	case <-restarted:
+	default:
+		t.Fatal("Run returned without asking for the restart")
+	}
+	if polls != len(script) {
+		t.Errorf("polled the lines %d times, want %d", polls, len(script))
+	}
+	if want := []string{"notice.restart_pending", "notice.restarting"}; !slices.Equal(notices, want) {
+		t.Errorf("LCD notices %q, want %q", notices, want)
+	}
+}
+
+// TestListenPortChangeRestartsWhenIdle: a provisioned change of the SIP
+// port arrives during a call; the call goes on, and only when it has
+// ended does ccphoned stop to be started again (exitReexec); started
+// again, it listens on the new port.
+func TestListenPortChangeRestartsWhenIdle(t *testing.T) {
+	baresiptest.Require(t)
+	kam := kamailiotest.Start(t, "registrar")
+	dir := t.TempDir()
+	cfg := registrarConfig(t, kam)
+	text, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = []byte(strings.Replace(string(text), "account.2.enable = 1", "account.2.enable = 0", 1))
+	if err := os.WriteFile(cfg, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := nginxtest.Start(t, nginxtest.Options{Root: dir})
+	appendConfig(t, cfg, "provisioning.server_url = "+srv.URL+"/\nprovisioning.interval = 0\n")
+	const mac = "00:15:65:00:00:01"
+	if err := os.WriteFile(filepath.Join(dir, "cc800.cfg"), []byte("account.1.label = Queue A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	state := t.TempDir()
+	p := startPhone(t, "--config", cfg, "--state", state, "--mac", mac)
+	p.waitState("registered", func(s apiState) bool {
+		return s.Lines[0].Registration == "registered" && s.Lines[0].Label == "Queue A"
+	})
+	oldPort := sipPort(t, cfg)
+	bs := baresiptest.Start(t, baresiptest.Options{User: kamailiotest.User2, Password: kamailiotest.Password2,
+		Registrar: kam.Addr(), AutoAnswer: true})
+	kam.WaitRegistered(t, kamailiotest.User2, true, 10*time.Second)
+	p.press("1", "0", "0", "2", "ok")
+	p.waitState("connected", func(s apiState) bool { return callField(s, "state") == "connected" })
+	bs.WaitEvent(t, "CALL_ESTABLISHED")
+
+	newPort, err := kamailiotest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cc800.cfg"),
+		[]byte("account.1.label = Queue B\nsip.listen_port = "+strconv.Itoa(newPort)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := checkSync(t, kam.Host(), "127.0.0.1:"+strconv.Itoa(oldPort)); got != "SIP/2.0 200 OK" {
+		t.Fatalf("check-sync answered %q", got)
+	}
+	p.waitState("the new label", func(s apiState) bool { return s.Lines[0].Label == "Queue B" })
+	// Twice the idle window: the phone must not restart under the call.
+	select {
+	case code := <-p.done:
+		p.done <- code
+		t.Fatalf("ccphoned stopped (exit %d) during a call", code)
+	case <-time.After(2 * idlePolls * idlePoll):
+	}
+	if callField(p.state(), "state") != "connected" {
+		t.Fatalf("the call did not survive the change: %+v", p.state().Calls)
+	}
+	p.press("headset")
+	bs.WaitEvent(t, "CALL_CLOSED")
+	select {
+	case code := <-p.done:
+		p.done <- code
+		if code != exitReexec {
+			t.Fatalf("exit %d after the call, want %d (start again)", code, exitReexec)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("ccphoned did not restart once the lines were idle")
+	}
+
+	p = startPhone(t, "--config", cfg, "--state", state, "--mac", mac)
+	p.waitState("registered again", func(s apiState) bool { return s.Lines[0].Registration == "registered" })
+	if got := checkSync(t, kam.Host(), "127.0.0.1:"+strconv.Itoa(newPort)); got != "SIP/2.0 200 OK" {
+		t.Errorf("on the new port %d check-sync answered %q", newPort, got)
+	}
+}
+
+// sipPort reads sip.listen_port from a config file registrarConfig wrote.
+func sipPort(t *testing.T, path string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var port int
+	for line := range strings.Lines(string(data)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "sip.listen_port = "); ok {
+			port, _ = strconv.Atoi(v)
+		}
+	}
+	if port == 0 {
+		t.Fatalf("%s: no sip.listen_port", path)
+	}
+	return port
+}
