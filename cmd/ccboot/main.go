@@ -1,7 +1,7 @@
 // Command ccboot starts the phone's firmware so that a bad update cannot
 // brick the phone. The board's init runs it instead of ccphoned:
 //
-//	ccboot --dir FIRMWARE_DIR [--log-format text|json] -- [ccphoned args...]
+//	ccboot --dir FIRMWARE_DIR [--watchdog 60s] [--log-format text|json] -- [ccphoned args...]
 //
 // FIRMWARE_DIR holds the binaries in the layout of provisioning.Firmware
 // (slots/<version> and the links current, previous, staged; the trial and
@@ -26,6 +26,13 @@
 //     previous binary. Otherwise ccboot exits with the status, and init
 //     restarts it as it would restart the phone.
 //
+// The watchdog (--watchdog D, off when 0) catches a phone that hangs
+// without exiting: ccboot hands the child the write end of a pipe as file
+// descriptor 3 (and WatchdogEnv names it), and a child that has not
+// written to it for D is killed with SIGKILL, which counts as a failure
+// in step 5. ccphoned writes a byte every few seconds once its event
+// loop has answered. A pipe, not a file: no flash wear.
+//
 // Exit status: the phone's (128+N when signal N killed it); 0 after
 // SIGTERM or SIGINT; 1 when there is no binary to start; 2 for bad flags.
 //
@@ -45,6 +52,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"ccphone/provisioning"
 )
@@ -53,6 +61,11 @@ import (
 // after it switched to new firmware. ccphoned's exitRestart has the same
 // value (75, EX_TEMPFAIL).
 const ExitRestart = 75
+
+// WatchdogEnv is the environment variable that tells the child, when the
+// watchdog is on, which file descriptor to write its heartbeats to.
+// ccphoned reads the same name.
+const WatchdogEnv = "CCBOOT_WATCHDOG_FD"
 
 // Exit codes of ccboot itself.
 const (
@@ -75,6 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	dir := fs.String("dir", "", "firmware directory: slots/<version> and the current, previous and staged links (required)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
+	watchdog := fs.Duration("watchdog", 0, "kill the phone when it sends no heartbeat for this long (0: no watchdog)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -83,6 +97,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *dir == "" {
 		fmt.Fprintln(stderr, "ccboot: --dir FIRMWARE_DIR is required")
+		return exitUsage
+	}
+	if *watchdog < 0 {
+		fmt.Fprintf(stderr, "ccboot: --watchdog %s: want 0 (off) or a positive duration\n", *watchdog)
 		return exitUsage
 	}
 	var log *slog.Logger
@@ -111,7 +129,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		version := filepath.Base(bin)
 		log.Info("starting", "version", version, "path", bin)
-		code, err := runChild(ctx, bin, childArgs, stdout, stderr, log)
+		code, err := runChild(ctx, bin, childArgs, *watchdog, stdout, stderr, log)
 		switch {
 		case ctx.Err() != nil || code == exitOK:
 			log.Info("stopped", "version", version, "status", code)
@@ -140,26 +158,90 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // runChild runs bin with args until it exits and returns its exit status;
 // err says why when it is not 0. When ctx ends first, the child gets
-// SIGTERM and runChild waits for it.
-func runChild(ctx context.Context, bin string, args []string, stdout, stderr io.Writer, log *slog.Logger) (int, error) {
+// SIGTERM and runChild waits for it. With a watchdog, a child silent on
+// its heartbeat pipe for that long is killed.
+func runChild(ctx context.Context, bin string, args []string, watchdog time.Duration, stdout, stderr io.Writer, log *slog.Logger) (int, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Start(); err != nil {
+	var beats <-chan struct{}
+	var w *os.File // the child's end of the heartbeat pipe
+	if watchdog > 0 {
+		r, pw, err := os.Pipe()
+		if err != nil {
+			return exitNoFirmware, err
+		}
+		defer r.Close()
+		w = pw
+		cmd.ExtraFiles = []*os.File{w} // descriptor 3
+		cmd.Env = append(os.Environ(), WatchdogEnv+"=3")
+		beats = heartbeats(r)
+	}
+	err := cmd.Start()
+	if w != nil {
+		w.Close() // the child has its copy; EOF comes when it exits
+	}
+	if err != nil {
 		return exitNoFirmware, err
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		log.Info("stopping", "pid", cmd.Process.Pid)
-		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			log.Warn("signal", "pid", cmd.Process.Pid, "err", err) // it exited meanwhile
-		}
-		err = <-done
+	var check <-chan time.Time
+	if watchdog > 0 {
+		t := time.NewTicker(min(watchdog/4, time.Second))
+		defer t.Stop()
+		check = t.C
 	}
-	return exitStatus(err), err
+	last := time.Now() // the child gets a whole period to send its first
+	for {
+		select {
+		case err := <-done:
+			return exitStatus(err), err
+		case <-ctx.Done():
+			log.Info("stopping", "pid", cmd.Process.Pid)
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				log.Warn("signal", "pid", cmd.Process.Pid, "err", err) // it exited meanwhile
+			}
+			err := <-done
+			return exitStatus(err), err
+		case _, ok := <-beats:
+			if !ok {
+				beats = nil // the child closed the pipe; only its exit is left
+				continue
+			}
+			last = time.Now()
+		case now := <-check:
+			if now.Sub(last) < watchdog {
+				continue
+			}
+			log.Error("watchdog: no heartbeat: killing the phone", "pid", cmd.Process.Pid, "silent", now.Sub(last).Round(time.Millisecond))
+			if err := cmd.Process.Kill(); err != nil {
+				log.Warn("kill", "pid", cmd.Process.Pid, "err", err)
+			}
+			err := <-done
+			return exitStatus(err), err
+		}
+	}
+}
+
+// heartbeats reports every read from r (a byte or more) on the channel,
+// dropping beats the reader is not ready for; it closes the channel at
+// EOF.
+func heartbeats(r io.Reader) <-chan struct{} {
+	c := make(chan struct{}, 1)
+	go func() {
+		defer close(c)
+		buf := make([]byte, 64)
+		for {
+			if _, err := r.Read(buf); err != nil {
+				return
+			}
+			select {
+			case c <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return c
 }
 
 // exitStatus turns the error of exec.Cmd.Wait into an exit status:

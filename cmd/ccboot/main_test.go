@@ -148,7 +148,7 @@ func TestFirmwareUpdateOnSimBoard(t *testing.T) {
 	defer stop()
 	exited := make(chan int, 1) // ccboot's status, put back by whoever reads it
 	go func() {
-		code := run(ctx, []string{"--dir", fwDir, "--",
+		code := run(ctx, []string{"--dir", fwDir, "--watchdog", "12s", "--",
 			"--board", "sim", "--panel", "127.0.0.1:0", "--config", base, "--state", t.TempDir(),
 			"--mac", "00:15:65:aa:bb:cc", "--firmware-dir", fwDir, "--firmware-trial", "1s"}, pw, logs)
 		pw.Close()
@@ -391,9 +391,53 @@ func TestBootUsage(t *testing.T) {
 		{nil, exitUsage},
 		{[]string{"--dir", t.TempDir(), "--log-format", "xml"}, exitUsage},
 		{[]string{"--dir", t.TempDir()}, exitNoFirmware},
+		{[]string{"--dir", t.TempDir(), "--watchdog", "-1s"}, exitUsage},
 	} {
 		if got := run(t.Context(), tc.args, io.Discard, io.Discard); got != tc.want {
 			t.Errorf("ccboot %q: status %d, want %d", tc.args, got, tc.want)
 		}
+	}
+}
+
+// TestBootWatchdog: with --watchdog, a phone that stops sending
+// heartbeats on descriptor 3 is killed; on trial, that rolls it back; a
+// phone that keeps beating outlives the period.
+func TestBootWatchdog(t *testing.T) {
+	runs := filepath.Join(t.TempDir(), "runs")
+	script := func(name, then string) string {
+		return "#!/bin/sh\necho " + name + " \"$@\" >> " + runs + "\n" + then + "\n"
+	}
+	const period = "1s"
+	beating := `[ "$` + WatchdogEnv + `" = 3 ] || exit 9
+for i in 1 2 3 4 5 6 7 8 9 10; do printf . >&3; sleep 0.3; done
+exit 0`
+	hung := "exec sleep 60"
+	for _, tc := range []struct {
+		name           string
+		current, trial string
+		want           int
+		wantRuns       string
+		killed         bool
+	}{
+		{"beating phone lives on", script("old", beating), "", 0, "old -x\n", false},
+		{"committed phone hangs", script("old", hung), "", 128 + 9, "old -x\n", true},
+		{"trial phone hangs", script("old", "exit 0"), script("new", hung), 0, "new -x\nold -x\n", true},
+		{"phone beats, then hangs", script("old", "printf . >&3; sleep 0.5; printf . >&3\n"+hung), "", 128 + 9, "old -x\n", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			os.Remove(runs)
+			dir := install(t, tc.current, tc.trial)
+			var logs syncBuffer
+			if got := run(t.Context(), []string{"--dir", dir, "--watchdog", period, "--", "-x"}, io.Discard, &logs); got != tc.want {
+				t.Errorf("status %d, want %d; log:\n%s", got, tc.want, &logs)
+			}
+			got, _ := os.ReadFile(runs)
+			if string(got) != tc.wantRuns {
+				t.Errorf("ran:\n%swant:\n%s", got, tc.wantRuns)
+			}
+			if killed := hasLine(logs.String(), "watchdog: no heartbeat"); killed != tc.killed {
+				t.Errorf("killed by the watchdog: %v, want %v; log:\n%s", killed, tc.killed, &logs)
+			}
+		})
 	}
 }

@@ -413,6 +413,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		wg.Go(func() { firmware.RunTimed(ctx, func() { cancel(errFirmwareSwitched) }) })
 	}
 	wg.Go(func() { restart.RunTimed(ctx, func() { cancel(errSettingsRestart) }) })
+	wg.Go(func() { heartbeat(ctx, heartbeatEvery, p.Alive, log.With("part", "watchdog")) })
 	p.Run(ctx) // returns when ctx ends, after the last screen, with the LEDs off
 	cancel(nil)
 	wg.Wait()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -176,4 +178,53 @@ func sipPort(t *testing.T, path string) int {
 		t.Fatalf("%s: no sip.listen_port", path)
 	}
 	return port
+}
+
+// TestHeartbeat: with the watchdog's descriptor in the environment, a
+// byte arrives for each period while the event loop answers, and none
+// while it does not.
+func TestHeartbeat(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	t.Setenv(watchdogEnv, strconv.Itoa(int(w.Fd())))
+	var stuck atomic.Bool
+	alive := func(ctx context.Context) error {
+		if stuck.Load() {
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		heartbeat(ctx, 20*time.Millisecond, alive, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
+	buf := make([]byte, 16)
+	for range 3 {
+		if err := r.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := r.Read(buf); err != nil || n == 0 {
+			t.Fatalf("no heartbeat while alive: %d, %v", n, err)
+		}
+	}
+	stuck.Store(true)
+	// Drain what was sent before the loop got stuck, then expect silence.
+	time.Sleep(100 * time.Millisecond)
+	r.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+	r.Read(buf)
+	if err := r.SetReadDeadline(time.Now().Add(300 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.Read(buf); err == nil {
+		t.Errorf("%d heartbeat bytes while the event loop was stuck", n)
+	}
+	cancel()
+	<-done
 }
