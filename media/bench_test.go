@@ -1,6 +1,7 @@
 package media
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -186,9 +187,11 @@ func BenchmarkTap(b *testing.B) {
 // measurement, so a benchmark measures recording and not the overrun
 // path.
 type checkedRecorder struct {
-	r      *record.Recorder
-	err    error
-	frames int
+	r          *record.Recorder
+	err        error
+	frames     int
+	dir        string // where the recording's files are
+	frameBytes int64  // one stereo PCM16 frame
 }
 
 func (c *checkedRecorder) WriteFrame(agent, far []int16) error {
@@ -202,20 +205,48 @@ func (c *checkedRecorder) WriteFrame(agent, far []int16) error {
 // newCheckedRecorder opens a PCM16 stereo recording that syncs every
 // minute of audio, so pacing stops the clock rarely.
 func newCheckedRecorder(b *testing.B, rate int) *checkedRecorder {
-	r, err := record.Open(b.TempDir(), record.Options{ID: "bench", SampleRate: rate, Logger: quietLog(), SyncEvery: time.Minute})
+	dir := b.TempDir()
+	r, err := record.Open(dir, record.Options{ID: "bench", SampleRate: rate, Logger: quietLog(), SyncEvery: time.Minute})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { r.Close() })
-	return &checkedRecorder{r: r}
+	return &checkedRecorder{r: r, dir: dir, frameBytes: int64(rate / 50 * 4)}
 }
 
+// pace stops the clock after each minute of audio (one full buffer, just
+// handed to the disk writer) until the writer has it on disk, as the
+// 20 ms between a call's frames would allow; on a busy machine a fixed
+// pause was not always enough, and the figure became the overrun path's.
 func (c *checkedRecorder) pace(b *testing.B) {
-	if c.frames++; c.frames%3000 == 0 { // a minute of audio: one buffer
-		b.StopTimer()
-		time.Sleep(10 * time.Millisecond)
-		b.StartTimer()
+	if c.frames++; c.frames%3000 != 0 {
+		return
 	}
+	b.StopTimer()
+	want := int64(c.frames) * c.frameBytes
+	deadline := time.Now().Add(10 * time.Second)
+	for c.written(b) < want {
+		if time.Now().After(deadline) {
+			b.Fatalf("the recorder's writer has %d of %d bytes on disk after 10 s", c.written(b), want)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	b.StartTimer()
+}
+
+// written is the size of the files in the recording's directory.
+func (c *checkedRecorder) written(b *testing.B) int64 {
+	entries, err := os.ReadDir(c.dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n int64
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
+			n += info.Size()
+		}
+	}
+	return n
 }
 
 // BenchmarkCallFrameCodecs is BenchmarkCallFrame for each codec at each
