@@ -15,4 +15,8 @@ var (
 	// ErrConference means legs that cannot be conferenced: nil, the same
 	// leg twice, or legs of different engines.
 	ErrConference = errors.New("media: bad conference legs")
+	// ErrGain means a port gain out of range (0 to MaxGain).
+	ErrGain = errors.New("media: gain out of range")
+	// ErrSRTP means a session's SRTP keys or suite are unusable.
+	ErrSRTP = errors.New("media: SRTP")
 )

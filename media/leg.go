@@ -83,9 +83,21 @@ func (l *Leg) Name() string { return l.name }
 func (l *Leg) LocalAddr() netip.AddrPort { return l.local }
 
 // Apply sets what offer/answer agreed: codec and payload types, where to
-// send, the direction, and whether RTCP shares the RTP port.
+// send, the direction, whether RTCP shares the RTP port, and SRTP. When
+// s is Secure the leg protects all it sends with s.SendKey and drops
+// what s.RecvKey does not authenticate (counted in LegStats.RTP.Rejected);
+// a renegotiation with the same keys goes on with the same SRTP state.
+// A session whose keys are unusable is not applied (ErrSRTP).
 func (l *Leg) Apply(s sdpneg.Session) error {
-	return l.update(legSettings{set: setSession, sess: s})
+	set := legSettings{set: setSession, sess: s}
+	if s.Secure() {
+		p, err := newSRTP(s)
+		if err != nil {
+			return fmt.Errorf("media: leg %s: %w", l.name, err)
+		}
+		set.srtp = p
+	}
+	return l.update(set)
 }
 
 // SetDirection changes only the direction (sendrecv, sendonly, recvonly,
@@ -168,6 +180,7 @@ const (
 type legSettings struct {
 	set      settingMask
 	sess     sdpneg.Session
+	srtp     *rtpio.SRTP // with setSession: nil for plain RTP
 	dir      sdpneg.Direction
 	mute     bool
 	hold     bool
@@ -230,8 +243,10 @@ func (s *legState) update(kind commandKind, a *legSettings) {
 			s.stream.SetRemote(ss.Remote)
 		}
 		s.stream.SetMux(ss.RTCPMux)
+		s.stream.SetSRTP(a.srtp)
 		s.qmu.Lock()
 		s.q.codec = s.codec.codec
+		s.q.srtp = ss.SRTP
 		s.qmu.Unlock()
 	case setDirection:
 		s.dir = a.dir

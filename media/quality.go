@@ -15,11 +15,16 @@ import (
 // last RTCP report (zero until FarReported). Loss figures are over the
 // last report interval (about 5 s), as RTCP's fraction lost is.
 type Quality struct {
-	Codec                 sdpneg.Codec // zero before the session is applied
-	PacketsSent, Received uint64       // RTP packets
-	Loss                  float64      // % of the far end's packets lost, our last interval
-	FarLoss               float64      // % of ours the far end lost, its last interval
-	Lost, FarLost         int64        // cumulative packets lost, each way
+	Codec sdpneg.Codec // zero before the session is applied
+	// SRTP is the crypto suite protecting the call's media; zero for
+	// plain RTP (and before the session is applied). Rejected counts
+	// the far end's packets dropped as inauthentic or replayed.
+	SRTP                  sdpneg.CryptoSuite
+	Rejected              uint64
+	PacketsSent, Received uint64  // RTP packets
+	Loss                  float64 // % of the far end's packets lost, our last interval
+	FarLoss               float64 // % of ours the far end lost, its last interval
+	Lost, FarLost         int64   // cumulative packets lost, each way
 	Jitter                time.Duration
 	FarJitter             time.Duration
 	FarReported           bool          // a report block about our stream came
@@ -35,6 +40,7 @@ type Quality struct {
 // legState.qmu: the figures that change only with RTCP.
 type qualityState struct {
 	codec         sdpneg.Codec
+	srtp          sdpneg.CryptoSuite
 	loss, farLoss float64
 	lost, farLost int64
 	farJitter     time.Duration
@@ -52,7 +58,7 @@ func (l *Leg) Quality() Quality {
 	s.qmu.Unlock()
 	rtp := s.stream.Stats()
 	q := Quality{
-		Codec: p.codec, PacketsSent: rtp.Sent, Received: rtp.Received,
+		Codec: p.codec, SRTP: p.srtp, Rejected: rtp.Rejected, PacketsSent: rtp.Sent, Received: rtp.Received,
 		Loss: p.loss, FarLoss: p.farLoss, Lost: p.lost, FarLost: p.farLost,
 		Jitter:      time.Duration(s.jitter.Load()) * time.Second / rtpClock,
 		FarJitter:   p.farJitter,

@@ -20,6 +20,7 @@ type Account struct {
 	OutboundProxy string                    // host[:port] or ""
 	Forward       Forwarding
 	Voicemail     string // number the message key dials
+	SRTP          string // media encryption: "off", "optional" or "required"
 }
 
 // DigestName returns the name to answer digest challenges with: AuthName,
@@ -74,6 +75,7 @@ func (c *Config) Account(n int) Account {
 			NoAnswerTimeout: time.Duration(c.Int(p+"cfwd.no_answer_seconds")) * time.Second,
 		},
 		Voicemail: c.String(p + "voicemail_number"),
+		SRTP:      c.String(p + "srtp"),
 	}
 	for m := range a.Servers {
 		sp := p + "sip_server." + strconv.Itoa(m+1) + "."

@@ -318,7 +318,7 @@ func TestAccount(t *testing.T) {
 		"account.2.sip_server.1.address = pbx.example.net\naccount.2.sip_server.2.address = pbx2.example.net\n" +
 		"account.2.sip_server.2.port = 5070\naccount.2.sip_server.2.transport = tcp\naccount.2.sip_server.1.expires = 600\n" +
 		"account.2.outbound_proxy = 10.0.0.5:5060\naccount.2.cfwd.busy = 3000\naccount.2.cfwd.no_answer_seconds = 15\n" +
-		"account.2.voicemail_number = *97\n"
+		"account.2.voicemail_number = *97\naccount.2.srtp = required\n"
 	cfg := mustMerge(t, s, nil, mustParse(t, "a.cfg", src))
 	want := Account{
 		Index: 2, Enable: true, Label: "Support 20", UserName: "1002", Password: "pw",
@@ -329,6 +329,7 @@ func TestAccount(t *testing.T) {
 		OutboundProxy: "10.0.0.5:5060",
 		Forward:       Forwarding{Busy: "3000", NoAnswerTimeout: 15 * time.Second},
 		Voicemail:     "*97",
+		SRTP:          "required",
 	}
 	if got := cfg.Account(2); got != want {
 		t.Errorf("Account(2) =\n%+v\nwant\n%+v", got, want)

@@ -379,16 +379,28 @@ func (c *call) setupClient(ctx context.Context, transport, host string, port int
 }
 
 // newLocal asks the leg for its description and fills in the session
-// fields the SIP layer keeps.
+// fields the SIP layer keeps: among them the line's SRTP policy and the
+// call's own SRTP master key.
 func (c *call) newLocal(leg MediaLeg) sdpneg.Local {
 	l := leg.Local()
 	l.SessionID = rand.Uint64() >> 2
 	l.SessionVersion = 1
 	l.Direction = sdpneg.SendRecv
+	l.SRTP = srtpMode(c.acc)
+	if l.SRTP != sdpneg.SRTPOff {
+		l.SRTPKey = sdpneg.NewMasterKey()
+	}
 	if l.Username == "" {
 		l.Username = "ccphone"
 	}
 	return l
+}
+
+// srtpMode returns the account's SRTP policy (account.N.srtp, validated
+// by provisioning; anything else counts as off).
+func srtpMode(acc provisioning.Account) sdpneg.SRTPMode {
+	m, _ := sdpneg.ParseSRTPMode(acc.SRTP)
+	return m
 }
 
 // startMedia starts the leg with s, or updates it when already started.

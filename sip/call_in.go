@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -141,6 +142,17 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	if u.opts.Media == nil {
 		u.respond(tx, sip.NewResponseFromRequest(req, 503, reasonPhrase(503), nil))
+		return
+	}
+	if err := sdpneg.CheckCrypto(req.Body(), srtpMode(acc)); errors.Is(err, sdpneg.ErrCrypto) {
+		// The line's SRTP policy refuses the offer: no ringing.
+		u.log.Info("offer refused by the line's SRTP policy", "line", line, "err", err)
+		u.respond(tx, sip.NewResponseFromRequest(req, 488, reasonPhrase(488), nil))
+		select { // keep the transaction for the caller's ACK, as redirect does
+		case <-tx.Acks():
+		case <-tx.Done():
+		case <-time.After(time.Second):
+		}
 		return
 	}
 	c, err := u.newCall(line, Incoming, acc)

@@ -33,6 +33,13 @@
 // media/rtcp.go); with SetMux (RFC 5761) RTCP shares the RTP socket and
 // Receive hands it out as Control.
 //
+// With SetSRTP (RFC 3711, keys from SDES in the SDP: see media/sdpneg)
+// the stream protects what it sends and authenticates and decrypts what
+// it receives, RTP and RTCP, in place in the same buffers with
+// github.com/pion/srtp/v3 contexts, still without allocating per packet.
+// Replay protection is on; a datagram that fails authentication or
+// comes again is dropped and counted in Stats.Rejected.
+//
 // Apart from LocalAddr, SSRC and Stats, which are safe from any
 // goroutine, a Stream (Close included) is used by one goroutine at a time.
 package rtpio

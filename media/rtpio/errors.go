@@ -14,4 +14,7 @@ var (
 	ErrNoControl = errors.New("rtpio: no RTCP socket")
 	// ErrPayload means a payload does not fit a packet.
 	ErrPayload = errors.New("rtpio: payload too large")
+	// ErrSRTP means SRTP contexts could not be made or a packet could
+	// not be protected.
+	ErrSRTP = errors.New("rtpio: SRTP")
 )

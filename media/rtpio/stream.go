@@ -62,6 +62,9 @@ type Stats struct {
 	Ignored        uint64 // datagrams dropped: not RTP, foreign source
 	// RTCP datagrams sent and received, on either port.
 	ControlSent, ControlReceived uint64
+	// Rejected counts datagrams dropped by SRTP (see SetSRTP): RTP or
+	// RTCP that failed authentication, was replayed or was malformed.
+	Rejected uint64
 }
 
 // MaxPacket is the largest datagram a Stream sends or receives.
@@ -101,7 +104,9 @@ type Stream struct {
 	ctlLatched bool
 	ctlIn      []byte // the datagram Receive last returned as Control
 
-	sent, received, sentBytes, ignored, ctlSent, ctlReceived atomic.Uint64
+	srtp *srtpState // nil: plain RTP; see SetSRTP
+
+	sent, received, sentBytes, ignored, ctlSent, ctlReceived, rejected atomic.Uint64
 }
 
 // Listen binds a stream's socket on cfg.Addr at the first free even port
@@ -221,6 +226,12 @@ func (s *Stream) SendControl(b []byte) error {
 	if !to.IsValid() || s.remote.Port() == 0 {
 		return ErrNoRemote
 	}
+	if s.srtp != nil {
+		var err error
+		if b, err = s.protectControl(b); err != nil {
+			return err
+		}
+	}
 	if err := sock.sendTo(b, to); err != nil {
 		if errors.Is(err, ErrClosed) {
 			return ErrClosed
@@ -256,11 +267,18 @@ func (s *Stream) ReceiveControl(buf []byte) ([]byte, error) {
 			s.ignored.Add(1)
 			continue
 		}
+		b := buf[:n]
+		if s.srtp != nil {
+			var ok bool
+			if b, ok = s.unprotectControl(b); !ok {
+				continue
+			}
+		}
 		if s.symmetric && !s.ctlLatched {
 			s.ctlRemote, s.ctlLatched = netip.AddrPortFrom(from.Addr().Unmap(), from.Port()), true
 		}
 		s.ctlReceived.Add(1)
-		return buf[:n], nil
+		return b, nil
 	}
 }
 
@@ -292,13 +310,23 @@ func (s *Stream) send(pt uint8, ts uint32, marker bool, payload []byte) error {
 		return ErrNoRemote
 	}
 	s.hdr.PayloadType, s.hdr.Timestamp, s.hdr.Marker = pt&0x7F, ts, marker
-	n, err := rtp.MarshalPacketTo(s.out[:], &s.hdr, payload)
+	room := s.out[:]
+	if s.srtp != nil {
+		room = s.out[:MaxPacket-srtpMaxOverhead]
+	}
+	n, err := rtp.MarshalPacketTo(room, &s.hdr, payload)
 	if err != nil {
 		return fmt.Errorf("%w: %d bytes: %w", ErrPayload, len(payload), err)
 	}
 	s.hdr.SequenceNumber++
 	s.sentThisFrame = true
-	if err := s.sock.sendTo(s.out[:n], s.remote); err != nil {
+	b := s.out[:n]
+	if s.srtp != nil {
+		if b, err = s.protect(n); err != nil {
+			return err
+		}
+	}
+	if err := s.sock.sendTo(b, s.remote); err != nil {
 		if errors.Is(err, ErrClosed) {
 			return ErrClosed
 		}
@@ -334,11 +362,29 @@ func (s *Stream) Receive(buf []byte, pkt *rtp.Packet) (Status, error) {
 		}
 		// RTP version 2, and not RTCP sharing the port (PT 72-76 + M).
 		if s.mux && n >= 8 && buf[0]>>6 == 2 && buf[1] >= 200 && buf[1] <= 204 {
-			s.ctlIn = buf[:n]
+			b := buf[:n]
+			if s.srtp != nil {
+				var ok bool
+				if b, ok = s.unprotectControl(b); !ok {
+					continue
+				}
+			}
+			s.ctlIn = b
 			s.ctlReceived.Add(1)
 			return Control, nil
 		}
-		if n < 12 || buf[0]>>6 != 2 || (buf[1] >= 200 && buf[1] <= 204) || pkt.Unmarshal(buf[:n]) != nil {
+		if n < 12 || buf[0]>>6 != 2 || (buf[1] >= 200 && buf[1] <= 204) {
+			s.ignored.Add(1)
+			continue
+		}
+		b := buf[:n]
+		if s.srtp != nil {
+			var ok bool
+			if b, ok = s.unprotect(b); !ok {
+				continue
+			}
+		}
+		if pkt.Unmarshal(b) != nil {
 			s.ignored.Add(1)
 			continue
 		}
@@ -386,7 +432,7 @@ func (s *Stream) switchTo(ssrc uint32, from netip.AddrPort) {
 // Stats returns the stream's counters.
 func (s *Stream) Stats() Stats {
 	return Stats{Sent: s.sent.Load(), Received: s.received.Load(), SentBytes: s.sentBytes.Load(), Ignored: s.ignored.Load(),
-		ControlSent: s.ctlSent.Load(), ControlReceived: s.ctlReceived.Load()}
+		ControlSent: s.ctlSent.Load(), ControlReceived: s.ctlReceived.Load(), Rejected: s.rejected.Load()}
 }
 
 // Close closes the socket. Later sends and receives fail with ErrClosed.

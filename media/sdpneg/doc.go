@@ -20,6 +20,15 @@
 // address to send to, the codec and payload types, and the direction the
 // phone itself may use (it sends only if both sides allow it).
 //
+// SRTP with SDES keys (RFC 4568, RFC 3711) follows Local.SRTP, the line's
+// policy, and Local.SRTPKey, the call's master key from NewMasterKey:
+// SRTPRequired offers RTP/SAVP, SRTPOptional RTP/AVP (best effort), both
+// with a=crypto for AES_CM_128_HMAC_SHA1_80 and _32. Answer takes the
+// offer's first usable a=crypto line. A Secure Session carries the suite
+// and both keys for the media engine; ErrCrypto means the policies do
+// not meet (answer 488), and CheckCrypto tells so from an offer alone,
+// before the phone rings.
+//
 // Describe parses any SDP body into a Remote for inspection. All functions
 // are pure and safe for concurrent use.
 package sdpneg

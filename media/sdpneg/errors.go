@@ -15,6 +15,11 @@ var (
 	// ErrAddress means the connection address is missing or not an IP
 	// address.
 	ErrAddress = errors.New("sdpneg: bad connection address")
+	// ErrCrypto means the SRTP policy and the other side's a=crypto
+	// lines do not agree (no usable line where one is required, RTP/SAVP
+	// on a line with SRTP off) or an a=crypto line is unusable; the SIP
+	// layer answers 488 Not Acceptable Here.
+	ErrCrypto = errors.New("sdpneg: no usable SRTP crypto")
 	// ErrLocal means the Local description is unusable (no port, no
 	// address, unknown codec, bad payload type).
 	ErrLocal = errors.New("sdpneg: bad local description")

@@ -78,6 +78,15 @@ func describe(sd *sdp.SessionDescription) (Remote, int, error) {
 			r.Formats = append(r.Formats, formatFor(md, uint8(pt)))
 		}
 		_, r.RTCPMux = md.Attribute("rtcp-mux")
+		for _, a := range md.Attributes {
+			if a.Key != "crypto" {
+				continue
+			}
+			r.CryptoLines++
+			if c, err := ParseCrypto(a.Value); err == nil {
+				r.Crypto = append(r.Crypto, c)
+			}
+		}
 		if v, ok := md.Attribute("ptime"); ok {
 			if p, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && p > 0 {
 				r.Ptime = p
@@ -178,6 +187,12 @@ func (l Local) check() error {
 			return fmt.Errorf("%w: codec %v", ErrLocal, c)
 		}
 	}
+	if l.SRTP > SRTPRequired {
+		return fmt.Errorf("%w: SRTP mode %v", ErrLocal, l.SRTP)
+	}
+	if l.SRTP != SRTPOff && l.SRTPKey == (MasterKey{}) {
+		return fmt.Errorf("%w: SRTP %v without a master key", ErrLocal, l.SRTP)
+	}
 	if te := l.telephoneEvent(); te != 0 && (te < 96 || te > 127) {
 		return fmt.Errorf("%w: telephone-event payload type %d is not dynamic (96-127)", ErrLocal, te)
 	}
@@ -188,7 +203,10 @@ func (l Local) check() error {
 }
 
 // Offer returns an SDP offer for l: one m=audio line with l's codecs in
-// order, telephone-event 0-16, ptime 20 and l's direction.
+// order, telephone-event 0-16, ptime 20 and l's direction. With SRTP
+// it carries a=crypto lines for AES_CM_128_HMAC_SHA1_80 (tag 1) and _32
+// (tag 2) with l.SRTPKey, on RTP/SAVP when SRTP is required and on
+// RTP/AVP when it is optional.
 func Offer(l Local) ([]byte, error) {
 	if err := l.check(); err != nil {
 		return nil, err
@@ -196,12 +214,29 @@ func Offer(l Local) ([]byte, error) {
 	return build(l, l.codecs(), l.telephoneEvent(), l.Direction)
 }
 
+// offerCrypto returns the a=crypto lines and the proto of l's offers.
+func offerCrypto(l Local) ([]Crypto, string) {
+	if l.SRTP == SRTPOff {
+		return nil, "RTP/AVP"
+	}
+	cs := make([]Crypto, len(offeredSuites))
+	for i, suite := range offeredSuites {
+		cs[i] = Crypto{Tag: uint32(i + 1), Suite: suite, Key: l.SRTPKey}
+	}
+	if l.SRTP == SRTPRequired {
+		return cs, "RTP/SAVP"
+	}
+	return cs, "RTP/AVP"
+}
+
 // Answer answers an SDP offer on behalf of l. It picks the first of l's
 // codecs (in l's preference order) that the offer carries, keeps
 // telephone-event if both sides have it, and answers the direction both
 // sides allow. Non-audio streams and audio streams after the first are
-// rejected with port 0, as RFC 3264 requires. It fails with
-// ErrNoCommonCodec (answer 488) or ErrNoAudio.
+// rejected with port 0, as RFC 3264 requires. Under l.SRTP it takes the
+// offer's first usable a=crypto line and answers it with the same tag,
+// suite and proto and l.SRTPKey. It fails with ErrNoCommonCodec or
+// ErrCrypto (answer 488 to both) or ErrNoAudio.
 func Answer(offer []byte, l Local) (answer []byte, s Session, err error) {
 	if err := l.check(); err != nil {
 		return nil, Session{}, err
@@ -221,12 +256,25 @@ func Answer(offer []byte, l Local) (answer []byte, s Session, err error) {
 	if err != nil {
 		return nil, Session{}, err
 	}
+	cr, err := answerCrypto(r, l.SRTP)
+	if err != nil {
+		return nil, Session{}, err
+	}
+	proto := "RTP/AVP"
+	var crypto []Crypto
+	if cr.Suite != 0 {
+		s.SRTP, s.SendKey, s.RecvKey = cr.Suite, l.SRTPKey, cr.Key
+		crypto = []Crypto{{Tag: cr.Tag, Suite: cr.Suite, Key: l.SRTPKey}}
+		if secureProto(r.Proto) {
+			proto = r.Proto
+		}
+	}
 	te := uint8(0)
 	if s.TelephoneEvent != 0 {
 		te = s.TelephoneEvent // answer with the offer's payload type
 		s.LocalTelephoneEvent = te
 	}
-	answer, err = buildAnswer(l, &sd, index, s.Codec, te, s.Direction, s.RTCPMux)
+	answer, err = buildAnswer(l, &sd, index, s.Codec, te, s.Direction, s.RTCPMux, proto, crypto)
 	if err != nil {
 		return nil, Session{}, err
 	}
@@ -234,7 +282,11 @@ func Answer(offer []byte, l Local) (answer []byte, s Session, err error) {
 }
 
 // ParseAnswer reads the remote answer to an offer made with Offer(l) and
-// returns the session: the first codec of the answer that l offered.
+// returns the session: the first codec of the answer that l offered, and
+// SRTP if the answer carries an a=crypto line with a tag and suite l
+// offered. It fails with ErrCrypto when SRTP is required and the answer
+// has no such line, or when the answer is RTP/SAVP or has a=crypto lines
+// none of which fits.
 func ParseAnswer(answer []byte, l Local) (Session, error) {
 	if err := l.check(); err != nil {
 		return Session{}, err
@@ -260,6 +312,13 @@ func ParseAnswer(answer []byte, l Local) (Session, error) {
 	s.LocalTelephoneEvent = l.telephoneEvent()
 	if s.TelephoneEvent == 0 {
 		s.LocalTelephoneEvent = 0
+	}
+	cr, err := answeredCrypto(r, l.SRTP)
+	if err != nil {
+		return Session{}, err
+	}
+	if cr.Suite != 0 {
+		s.SRTP, s.SendKey, s.RecvKey = cr.Suite, l.SRTPKey, cr.Key
 	}
 	return s, nil
 }
@@ -338,12 +397,12 @@ func addrType(a netip.Addr) string {
 	return "IP6"
 }
 
-func audioMedia(l Local, codecs []Codec, te uint8, dir Direction) *sdp.MediaDescription {
+func audioMedia(l Local, codecs []Codec, te uint8, dir Direction, proto string, crypto []Crypto) *sdp.MediaDescription {
 	md := &sdp.MediaDescription{
 		MediaName: sdp.MediaName{
 			Media:  "audio",
 			Port:   sdp.RangedPort{Value: l.Port},
-			Protos: []string{"RTP", "AVP"},
+			Protos: strings.Split(proto, "/"),
 		},
 	}
 	// WithCodec appends the payload type to the m= format list itself.
@@ -355,10 +414,14 @@ func audioMedia(l Local, codecs []Codec, te uint8, dir Direction) *sdp.MediaDesc
 	}
 	md.WithValueAttribute("ptime", strconv.Itoa(DefaultPtime))
 	md.WithPropertyAttribute(dir.String())
+	for _, c := range crypto {
+		md.WithValueAttribute("crypto", c.String())
+	}
 	return md
 }
 
 func build(l Local, codecs []Codec, te uint8, dir Direction) ([]byte, error) {
+	crypto, proto := offerCrypto(l)
 	sd := &sdp.SessionDescription{
 		Origin:      origin(l),
 		SessionName: "ccphone",
@@ -368,7 +431,7 @@ func build(l Local, codecs []Codec, te uint8, dir Direction) ([]byte, error) {
 			Address:     &sdp.Address{Address: l.Addr.Unmap().String()},
 		},
 		TimeDescriptions:  []sdp.TimeDescription{{}},
-		MediaDescriptions: []*sdp.MediaDescription{audioMedia(l, codecs, te, dir)},
+		MediaDescriptions: []*sdp.MediaDescription{audioMedia(l, codecs, te, dir, proto, crypto)},
 	}
 	b, err := sd.Marshal()
 	if err != nil {
@@ -379,8 +442,8 @@ func build(l Local, codecs []Codec, te uint8, dir Direction) ([]byte, error) {
 
 // buildAnswer answers offer: stream index carries audio, every other
 // stream is rejected with port 0 and its first format. mux agrees to
-// the offer's a=rtcp-mux.
-func buildAnswer(l Local, offer *sdp.SessionDescription, index int, c Codec, te uint8, dir Direction, mux bool) ([]byte, error) {
+// the offer's a=rtcp-mux; the audio stream has proto and crypto.
+func buildAnswer(l Local, offer *sdp.SessionDescription, index int, c Codec, te uint8, dir Direction, mux bool, proto string, crypto []Crypto) ([]byte, error) {
 	sd := &sdp.SessionDescription{
 		Origin:      origin(l),
 		SessionName: "ccphone",
@@ -393,7 +456,7 @@ func buildAnswer(l Local, offer *sdp.SessionDescription, index int, c Codec, te 
 	}
 	for i, md := range offer.MediaDescriptions {
 		if i == index {
-			md := audioMedia(l, []Codec{c}, te, dir)
+			md := audioMedia(l, []Codec{c}, te, dir, proto, crypto)
 			if mux {
 				md.WithPropertyAttribute("rtcp-mux")
 			}

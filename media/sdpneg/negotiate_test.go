@@ -389,7 +389,7 @@ func TestEnums(t *testing.T) {
 }
 
 func FuzzDescribe(f *testing.F) {
-	for _, s := range [][]byte{baresipOffer, sippOffer, yealinkOffer, holdOffer, oldHoldOffer, g729Only, videoOnly, ipv6Offer} {
+	for _, s := range [][]byte{baresipOffer, sippOffer, yealinkOffer, holdOffer, oldHoldOffer, g729Only, videoOnly, ipv6Offer, baresipSRTPMand, gcmThen32} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -419,8 +419,14 @@ func FuzzDescribe(f *testing.F) {
 }
 
 func sameRemote(a, b Remote) bool {
-	if a.Addr != b.Addr || a.Port != b.Port || a.Proto != b.Proto || a.Direction != b.Direction || a.Ptime != b.Ptime || len(a.Formats) != len(b.Formats) {
+	if a.Addr != b.Addr || a.Port != b.Port || a.Proto != b.Proto || a.Direction != b.Direction || a.Ptime != b.Ptime || len(a.Formats) != len(b.Formats) ||
+		a.CryptoLines != b.CryptoLines || len(a.Crypto) != len(b.Crypto) {
 		return false
+	}
+	for i := range a.Crypto {
+		if a.Crypto[i] != b.Crypto[i] {
+			return false
+		}
 	}
 	for i := range a.Formats {
 		if a.Formats[i] != b.Formats[i] {

@@ -170,6 +170,13 @@ type Local struct {
 	SessionID      uint64
 	SessionVersion uint64
 	Username       string // o= user name; "-" if empty
+	// SRTP is the line's encryption policy (account.N.srtp) and SRTPKey
+	// the phone's master key and salt for the call, from NewMasterKey:
+	// offers carry it in each a=crypto line, answers in the one chosen.
+	// The SIP layer draws one key per call and keeps it for
+	// renegotiations.
+	SRTP    SRTPMode
+	SRTPKey MasterKey
 }
 
 // Session is the negotiated audio stream from the phone's point of view.
@@ -189,7 +196,15 @@ type Session struct {
 	// on the RTP port, both ways. An answer to such an offer carries
 	// a=rtcp-mux too; the phone's own offers do not ask for it.
 	RTCPMux bool
+	// SRTP is the crypto suite both sides agreed on; zero means plain
+	// RTP. The phone protects its RTP and RTCP with SendKey (its own
+	// a=crypto key) and unprotects the far end's with RecvKey.
+	SRTP             CryptoSuite
+	SendKey, RecvKey MasterKey
 }
+
+// Secure reports whether the media is SRTP.
+func (s Session) Secure() bool { return s.SRTP != 0 }
 
 // DTMF reports whether both sides agreed on RFC 4733 telephone-event.
 func (s Session) DTMF() bool { return s.TelephoneEvent != 0 }
@@ -211,4 +226,8 @@ type Remote struct {
 	Direction Direction
 	Ptime     int  // 0 if absent
 	RTCPMux   bool // a=rtcp-mux (RFC 5761)
+	// Crypto are the usable a=crypto lines (RFC 4568) in the remote's
+	// order; CryptoLines counts all of them, usable or not.
+	Crypto      []Crypto
+	CryptoLines int
 }
