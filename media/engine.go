@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/netip"
 	"sync"
 	"time"
@@ -84,6 +85,7 @@ type Engine struct {
 	ports  [hal.NumAudioPorts]hal.AudioStream
 	tones  [hal.NumAudioPorts]tone.Player
 	clips  [hal.NumAudioPorts]ClipPlayer // recordings and prompts on a port
+	gains  [hal.NumAudioPorts]int32      // each port's volume, Q12 (unityGain)
 	legs   []*legState
 	tick   uint64
 	closed bool
@@ -145,6 +147,7 @@ func New(opts Options) (*Engine, error) {
 	e.epoch = toNTP(opts.Clock.Now())
 	for i := range e.tones {
 		e.tones[i].SetSampleRate(e.rate)
+		e.gains[i] = unityGain
 	}
 	format := hal.AudioFormat{SampleRate: e.rate, Channels: 1, FrameSamples: e.n}
 	open := []hal.AudioPort{hal.PortHeadset}
@@ -185,6 +188,7 @@ type command struct {
 	clip    ClipPlayer    // cmdPlayClip
 	rec     Recorder      // cmdStartRecording
 	back    chan Recorder // cmdStopRecording
+	gain    int32         // cmdGain, Q12
 }
 
 type commandKind uint8
@@ -202,6 +206,7 @@ const (
 	cmdConference
 	cmdPlayClip
 	cmdLegClip
+	cmdGain
 )
 
 func (e *Engine) enqueue(c command) error {
@@ -238,6 +243,28 @@ func (e *Engine) PlayTone(port hal.AudioPort, t tone.Tone) error {
 		return fmt.Errorf("%w: tone on %v", ErrPort, port)
 	}
 	return e.enqueue(command{kind: cmdPlayTone, port: port, tone: t})
+}
+
+// Port gains are Q12 fixed point: unityGain plays audio as it comes.
+const (
+	unityGain = 1 << 12
+	// MaxGain is the loudest SetGain allows (+18 dB).
+	MaxGain = 8.0
+)
+
+// SetGain sets how loud port (headset or speaker) plays everything it
+// plays (calls, tones, clips): 1 as it comes, 0 silent, up to MaxGain;
+// louder samples saturate. It is the port's volume: the agent's Vol
+// keys. Each port starts at 1; the monitor's feed and recordings are not
+// affected.
+func (e *Engine) SetGain(port hal.AudioPort, gain float64) error {
+	if port != hal.PortHeadset && port != hal.PortSpeaker {
+		return fmt.Errorf("%w: gain on %v", ErrPort, port)
+	}
+	if !(gain >= 0 && gain <= MaxGain) { // NaN too
+		return fmt.Errorf("media: gain %v on %v: %w", gain, port, ErrGain)
+	}
+	return e.enqueue(command{kind: cmdGain, port: port, gain: int32(math.Round(gain * unityGain))})
 }
 
 // StopTone stops the tone on port.
@@ -280,6 +307,8 @@ func (e *Engine) applyCommands() {
 			c.leg.stopRecording(c.back)
 		case cmdLegClip:
 			c.leg.clip = c.clip
+		case cmdGain:
+			e.gains[c.port] = c.gain
 		case cmdConference:
 			conference(c.leg, c.other, c.on)
 		}
@@ -349,9 +378,21 @@ func (e *Engine) writePort(p hal.AudioPort) {
 	if c := e.clips[p]; c != nil && !c.Add(e.mix[:n]) {
 		e.clips[p] = nil // played to its end
 	}
+	applyGain(e.mix[:n], e.gains[p])
 	osc.Saturate(e.ear[:n], e.mix[:n])
 	if err := s.WriteFrame(e.ear[:n]); err != nil {
 		e.audioError("write "+p.String(), err)
+	}
+}
+
+// applyGain scales mix by g (Q12), keeping it within int32; Saturate
+// clips it to 16 bits afterwards.
+func applyGain(mix []int32, g int32) {
+	if g == unityGain {
+		return
+	}
+	for i, v := range mix {
+		mix[i] = int32(max(min(int64(v)*int64(g)>>12, math.MaxInt32), math.MinInt32))
 	}
 }
 

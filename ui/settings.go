@@ -6,19 +6,24 @@ import "time"
 // user-owned settings of the provisioning schema; Options.SaveSetting
 // persists them.
 const (
-	KeyLanguage    = "phone.language"
-	KeyContrast    = "lcd.contrast"
-	KeyRingVolume  = "ringer.volume"
-	KeyDND         = "phone.dnd"
-	KeyAutoAnswer  = "phone.auto_answer"
-	KeyRingSpeaker = "ringer.speaker"
-	KeyMonitorMode = "monitor.mode"
+	KeyLanguage   = "phone.language"
+	KeyContrast   = "lcd.contrast"
+	KeyRingVolume = "ringer.volume"
+	// KeyHeadsetVolume and KeySpeakerVolume are the levels of what the
+	// agent hears in calls on the headset and on the speaker.
+	KeyHeadsetVolume = "headset.volume"
+	KeySpeakerVolume = "speaker.volume"
+	KeyDND           = "phone.dnd"
+	KeyAutoAnswer    = "phone.auto_answer"
+	KeyRingSpeaker   = "ringer.speaker"
+	KeyMonitorMode   = "monitor.mode"
 )
 
 // Limits of the user-adjustable levels.
 const (
 	MaxContrast   = 63
 	MaxRingVolume = 10
+	MaxVolume     = 10 // headset and speaker
 )
 
 // NumLines is how many SIP lines the phone has.
@@ -32,6 +37,8 @@ type Settings struct {
 	Contrast         int    // 0..MaxContrast
 	Backlight        int    // percent
 	RingVolume       int    // 0..MaxRingVolume
+	HeadsetVolume    int    // 0..MaxVolume: the agent's ear in calls
+	SpeakerVolume    int    // 0..MaxVolume: calls on the speaker
 	DND              bool
 	AutoAnswer       bool
 	AutoAnswerBeep   bool   // beep in the headset when a call is answered automatically
@@ -62,6 +69,6 @@ type LineSettings struct {
 
 // DefaultSettings returns the settings of an unconfigured phone.
 func DefaultSettings() Settings {
-	return Settings{Language: "en", Contrast: 32, Backlight: 100, RingVolume: 5, Clock24: true,
+	return Settings{Language: "en", Contrast: 32, Backlight: 100, RingVolume: 5, HeadsetVolume: 5, SpeakerVolume: 5, Clock24: true,
 		DNDCode: 486, PoundSends: true, MonitorMode: "listen", MonitorIndicator: true}
 }
