@@ -313,6 +313,8 @@ func recordingSettings() []Setting {
 		boolSetting("recording.on_demand", "0", Admin, "Let the agent start recording a call (Record softkey, recording.feature_code). It cannot stop a recording the policy requires."),
 		typedSetting("recording.feature_code", TypeDialCode, 16, Admin, "Code dialled during a call to start recording, with recording.on_demand = 1. Empty turns it off."),
 		intSetting("recording.quota_mb", 1, 65536, 256, Admin, "Megabytes recordings may take on the phone. When full, no new recording starts; a recording is never deleted before its upload is confirmed."),
+		{Pattern: "recording.quota_kb", Type: TypeOptInt, Min: 16, Max: 1 << 26, Owner: Admin,
+			Help: "Kilobytes recordings may take on the phone, for boards with little storage; when set it replaces recording.quota_mb."},
 		boolSetting("recording.delete_after_upload", "1", Admin, "Delete a recording from the phone once the storage server has confirmed its upload."),
 		stringSetting("recording.s3.region", 32, "", Admin, "S3 region (`eu-west-1`) for method `s3`."),
 		stringSetting("recording.s3.access_key", 128, "", Admin, "S3 access key ID for method `s3`."),
@@ -331,7 +333,7 @@ func (c *Config) RecordingOptions() RecordingOptions {
 		Announcement:      c.String("recording.announcement"),
 		OnDemand:          c.Bool("recording.on_demand"),
 		FeatureCode:       c.String("recording.feature_code"),
-		QuotaBytes:        int64(c.Int("recording.quota_mb")) << 20,
+		QuotaBytes:        c.recordingQuota(),
 		DeleteAfterUpload: c.Bool("recording.delete_after_upload"),
 		S3: S3Credentials{
 			Region:    c.String("recording.s3.region"),
@@ -339,6 +341,15 @@ func (c *Config) RecordingOptions() RecordingOptions {
 			SecretKey: Secret(c.String("recording.s3.secret_key")),
 		},
 	}
+}
+
+// recordingQuota is recording.quota_kb when set, else recording.quota_mb,
+// in bytes.
+func (c *Config) recordingQuota() int64 {
+	if c.String("recording.quota_kb") != "" {
+		return int64(c.Int("recording.quota_kb")) << 10
+	}
+	return int64(c.Int("recording.quota_mb")) << 20
 }
 
 // RecordHeaderValue reads the value of the recording.server_header

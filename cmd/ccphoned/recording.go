@@ -40,11 +40,17 @@ type recordings struct {
 	log    *slog.Logger
 	phone  func() *ui.Phone
 
+	// moveMu orders the hand-overs of a recording between media legs
+	// (follow transfer) and its end, which wait for the engine's tick.
+	moveMu sync.Mutex
+
 	mu     sync.Mutex
 	clips  map[string]*prompt.Clip // announcements by URL
 	calls  map[sip.CallID]*callInfo
 	active map[sip.CallID]*activeRecording
-	wg     sync.WaitGroup // recordings being closed and queued
+	// playing is the recording the Recordings menu plays, if any.
+	playing *record.Player
+	wg      sync.WaitGroup // recordings being closed and queued
 }
 
 var (
@@ -58,14 +64,26 @@ type callInfo struct {
 	dir       sip.Direction
 	remote    string
 	connected time.Time
+	state     sip.CallState
 	decided   bool
 	server    *bool // the PBX asked for (or against) recording in the INVITE
 }
 
+// activeRecording is a call's recording. With the policy's follow
+// transfer it follows the agent into a consultation: while the recorded
+// call is held, the agent's outgoing call and then whichever of the two
+// the agent talks to feed it, each stretch a new segment, until both
+// calls have ended (the transfer joins the customer and the target and
+// ends both on the phone).
 type activeRecording struct {
 	rec      *record.Recorder
 	decision provisioning.Decision
 	paused   bool
+	on       sip.CallID // the call whose media leg feeds it
+	consult  sip.CallID // the consultation it follows, 0 for none
+	// ownerGone: the recorded call ended (transferred) while the
+	// recording was on the consultation.
+	ownerGone bool
 }
 
 // openRecordings repairs what a power cut left, opens the upload queue
@@ -149,13 +167,60 @@ func itemOf(m record.Meta) upload.Item {
 // Run uploads until ctx ends, then waits for recordings being closed.
 func (r *recordings) Run(ctx context.Context) error {
 	err := r.queue.Run(ctx)
+	r.stopPlaying()
 	r.wg.Wait()
 	return err
 }
 
-// Reconfigure takes a new configuration's storage.
+// Reconfigure takes a new configuration's storage and quota.
 func (r *recordings) Reconfigure(cfg *provisioning.Config) {
+	r.queue.SetQuota(cfg.RecordingOptions().QuotaBytes)
 	r.queue.SetDestinations(destinations(cfg))
+}
+
+// recordingStatus is the recordings' part of the panel's /api/state.
+type recordingStatus struct {
+	// Pending counts the recordings on the phone that the storage
+	// server has not confirmed yet (queued, uploading, retrying or
+	// failed); Failed those of them waiting for Retry.
+	Pending int `json:"pending"`
+	Failed  int `json:"failed"`
+	// UnconfirmedBytes is what the quota counts; QuotaBytes the quota.
+	UnconfirmedBytes int64 `json:"unconfirmed_bytes"`
+	QuotaBytes       int64 `json:"quota_bytes"`
+	// StorageFull is true while new recordings are refused for the quota.
+	StorageFull bool `json:"storage_full"`
+}
+
+// status reports the upload queue for the panel. Safe from any goroutine.
+func (r *recordings) status() recordingStatus {
+	var s recordingStatus
+	for _, j := range r.queue.Jobs() {
+		if j.State != upload.Done {
+			s.Pending++
+		}
+		if j.State == upload.Failed {
+			s.Failed++
+		}
+	}
+	s.UnconfirmedBytes, s.QuotaBytes = r.queue.Unconfirmed(), r.queue.Quota()
+	s.StorageFull = !r.queue.CanRecord()
+	return s
+}
+
+// panelState is /api/state: the phone's status and, when the phone
+// records, its recordings.
+type panelState struct {
+	*ui.Status
+	Recording *recordingStatus `json:"recording,omitempty"`
+}
+
+func panelStatus(st *ui.Status, r *recordings) any {
+	if r == nil || st == nil {
+		return st
+	}
+	rs := r.status()
+	return panelState{Status: st, Recording: &rs}
 }
 
 // callEvent follows a call: the policy is asked when it is answered, and
@@ -173,6 +238,7 @@ func (r *recordings) callEvent(e sip.CallEvent) {
 	if e.RecordRequested != nil {
 		c.server = e.RecordRequested
 	}
+	c.state = e.State
 	decide := e.State == sip.CallConnected && !c.decided
 	if decide {
 		c.decided, c.connected = true, time.Now()
@@ -180,13 +246,20 @@ func (r *recordings) callEvent(e sip.CallEvent) {
 	r.mu.Unlock()
 	switch {
 	case decide:
+		if r.followInto(e.ID) {
+			return // the consultation is part of the held call's recording
+		}
 		r.mu.Lock()
 		server := c.server
 		r.mu.Unlock()
 		d := r.decide(e.ID, server, false)
 		if d.Record {
-			r.start(e.ID, d)
+			if err := r.start(e.ID, d); err != nil {
+				r.log.Warn("recording not started", "call", e.ID, "err", err)
+			}
 		}
+	case e.State == sip.CallConnected:
+		r.followBack(e.ID)
 	case e.State == sip.CallEnded:
 		r.stop(e.ID, true)
 		r.mu.Lock()
@@ -256,7 +329,7 @@ func (r *recordings) start(id sip.CallID, d provisioning.Decision) error {
 			return err
 		}
 		r.mu.Lock()
-		a.paused = false
+		a.paused, a.on = false, id
 		r.mu.Unlock()
 	default:
 		if !r.queue.CanRecord() {
@@ -276,7 +349,7 @@ func (r *recordings) start(id sip.CallID, d provisioning.Decision) error {
 		if err != nil {
 			return err
 		}
-		a = &activeRecording{rec: rec, decision: d}
+		a = &activeRecording{rec: rec, decision: d, on: id}
 		r.mu.Lock()
 		r.active[id] = a
 		r.mu.Unlock()
@@ -344,10 +417,32 @@ func (r *recordings) legClosed(id sip.CallID, leg *media.Leg) {
 }
 
 func (r *recordings) stopLeg(id sip.CallID, leg *media.Leg, end bool) {
+	r.moveMu.Lock()
+	defer r.moveMu.Unlock()
 	r.mu.Lock()
-	a := r.active[id]
+	owner, a := id, r.active[id]
 	if end {
-		delete(r.active, id)
+		// The call whose leg feeds a recording ends: the recorded call,
+		// or the consultation a recording follows.
+		owner, a = r.fedBy(id)
+		if a == nil {
+			if b := r.active[id]; b != nil {
+				// The recorded call was transferred while its recording
+				// is on the consultation: that goes on.
+				b.ownerGone = true
+			}
+			r.mu.Unlock()
+			return
+		}
+		if owner != id && !a.ownerGone && r.tel.leg(owner) != nil {
+			// The consultation ended first: back to the held call.
+			r.mu.Unlock()
+			r.moveLocked(a, owner, leg)
+			return
+		}
+		delete(r.active, owner)
+	} else if a != nil && a.on != id {
+		leg = r.tel.leg(a.on)
 	}
 	paused := a != nil && a.paused
 	r.mu.Unlock()
@@ -395,6 +490,107 @@ func (r *recordings) stopLeg(id sip.CallID, leg *media.Leg, end bool) {
 		}
 		r.log.Info("recording queued for upload", "id", m.ID, "files", len(m.Files()))
 	})
+}
+
+// fedBy returns the recording call id's media leg feeds, and the call
+// it records. The caller holds r.mu.
+func (r *recordings) fedBy(id sip.CallID) (sip.CallID, *activeRecording) {
+	for owner, a := range r.active {
+		if a.on == id {
+			return owner, a
+		}
+	}
+	return 0, nil
+}
+
+// followInto makes the recording of a held call follow the agent into
+// the consultation x (an outgoing call just connected), when the
+// policy's follow transfer says so: the held call's segment ends and x
+// feeds the next one. It reports whether x is now recorded that way.
+func (r *recordings) followInto(x sip.CallID) bool {
+	r.moveMu.Lock()
+	defer r.moveMu.Unlock()
+	r.mu.Lock()
+	var a *activeRecording
+	owner := sip.CallID(0)
+	if c := r.calls[x]; c != nil && c.dir == sip.Outgoing {
+		for id, b := range r.active {
+			held := r.calls[id]
+			if id != x && b.on == id && b.consult == 0 && !b.paused && b.decision.FollowTransfer &&
+				held != nil && held.state == sip.CallHeld {
+				owner, a = id, b
+			}
+		}
+	}
+	r.mu.Unlock()
+	if a == nil {
+		return false
+	}
+	r.log.Info("recording follows the agent into the consultation", "call", owner, "consultation", x)
+	r.mu.Lock()
+	a.consult = x
+	r.mu.Unlock()
+	if err := r.moveLocked(a, x, r.tel.leg(owner)); err != nil {
+		return false
+	}
+	if p := r.phone(); p != nil {
+		p.SetCallRecording(context.Background(), ui.CallID(x), true, time.Now())
+	}
+	return true
+}
+
+// followBack moves a following recording to call y when the agent talks
+// to y again (y resumed): the recorded call or its consultation.
+func (r *recordings) followBack(y sip.CallID) {
+	r.moveMu.Lock()
+	defer r.moveMu.Unlock()
+	r.mu.Lock()
+	var a *activeRecording
+	for owner, b := range r.active {
+		if b.consult != 0 && b.on != y && !b.paused && (owner == y && !b.ownerGone || b.consult == y) {
+			a = b
+		}
+	}
+	var from *media.Leg
+	if a != nil {
+		from = r.tel.leg(a.on)
+	}
+	r.mu.Unlock()
+	if a != nil {
+		r.moveLocked(a, y, from)
+	}
+}
+
+// moveLocked hands a's recorder from the leg from (nil if gone) to call
+// to's leg, as a new segment. It waits for the engine's next tick. The
+// caller holds r.moveMu; a stays in r.active.
+func (r *recordings) moveLocked(a *activeRecording, to sip.CallID, from *media.Leg) error {
+	if from != nil {
+		back, _ := from.StopRecording()
+		<-back
+	}
+	err := a.rec.Stop()
+	leg := r.tel.leg(to)
+	if err == nil && leg == nil {
+		err = fmt.Errorf("recording: call %d has no media", to)
+	}
+	if err == nil {
+		err = a.rec.Start()
+	}
+	if err == nil {
+		err = leg.StartRecording(a.rec)
+	}
+	r.mu.Lock()
+	if err != nil {
+		a.paused = true // a later start or the call's end picks it up
+	} else {
+		a.on = to
+	}
+	r.mu.Unlock()
+	if err != nil {
+		r.log.Warn("recording: follow", "to", to, "err", err)
+	}
+	return err
 }
 
 func (r *recordings) callInfo(id sip.CallID, c *callInfo, d provisioning.Decision) record.CallInfo {
@@ -453,28 +649,48 @@ func (r *recordings) List() []ui.RecordingInfo {
 // Retry implements ui.Recordings.
 func (r *recordings) Retry(id string) error { return r.queue.Retry(id) }
 
-// Play implements ui.Recordings: the recording's first segment, mixed
-// down to mono, plays to the agent's headset. Prompts are bounded
-// (prompt.MaxDuration), so a long recording does not fill the memory.
+// Play implements ui.Recordings: the recording, every segment in
+// order, mixed down to mono, plays to the agent's headset. It is read
+// from the files as it plays (record.Player), so a recording of any
+// length plays whole in little memory; a new Play replaces the one
+// playing.
 func (r *recordings) Play(id string) error {
 	metas, err := record.List(r.dir)
 	if err != nil {
 		return err
 	}
 	for _, m := range metas {
-		if m.ID != id || len(m.Files()) == 0 {
+		if m.ID != id {
 			continue
 		}
-		f, err := os.Open(m.Files()[0])
+		player, err := record.Play(m, r.engine.SampleRate())
 		if err != nil {
 			return fmt.Errorf("recordings: play %s: %w (deleted after upload?)", id, err)
 		}
-		defer f.Close()
-		clip, err := prompt.Decode(f, r.engine.SampleRate())
+		r.mu.Lock()
+		old := r.playing
+		r.playing = player
+		r.mu.Unlock()
+		err = r.engine.PlayClip(hal.PortHeadset, player)
+		if old != nil {
+			old.Stop()
+		}
 		if err != nil {
+			player.Stop()
 			return fmt.Errorf("recordings: play %s: %w", id, err)
 		}
-		return r.engine.PlayClip(hal.PortHeadset, prompt.NewPlayer(clip, false, 0))
+		return nil
 	}
 	return fmt.Errorf("recordings: play %s: no such recording on the phone", id)
+}
+
+// stopPlaying ends the playback of a recording, if any.
+func (r *recordings) stopPlaying() {
+	r.mu.Lock()
+	old := r.playing
+	r.playing = nil
+	r.mu.Unlock()
+	if old != nil {
+		old.Stop()
+	}
 }

@@ -116,6 +116,7 @@ type Queue struct {
 	busy     map[string]bool // jobs with a try under way
 	reserved map[string]int64
 	dests    map[string]Destination
+	maxBytes int64 // Options.MaxBytes, changed by SetQuota
 
 	wake    chan struct{}
 	running atomic.Bool
@@ -133,7 +134,7 @@ func Open(dir string, opts Options) (*Queue, error) {
 	q := &Queue{
 		dir: dir, opts: opts, log: opts.Logger,
 		jobs: map[string]*job{}, busy: map[string]bool{}, reserved: map[string]int64{},
-		dests: copyDests(opts.Destinations), wake: make(chan struct{}, 1),
+		dests: copyDests(opts.Destinations), maxBytes: opts.MaxBytes, wake: make(chan struct{}, 1),
 	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -310,10 +311,26 @@ func (q *Queue) usedLocked() int64 {
 // false the phone refuses new recordings and says so; nothing is deleted
 // to make room.
 func (q *Queue) CanRecord() bool {
-	if q.opts.MaxBytes <= 0 {
-		return true
-	}
-	return q.Unconfirmed() < q.opts.MaxBytes
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.maxBytes <= 0 || q.usedLocked() < q.maxBytes
+}
+
+// Quota returns the quota in bytes (Options.MaxBytes or the last
+// SetQuota); 0 means none.
+func (q *Queue) Quota() int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.maxBytes
+}
+
+// SetQuota replaces Options.MaxBytes (after a provisioning change); 0
+// means no quota. Nothing is deleted when the new quota is smaller: new
+// recordings are refused until uploads make room.
+func (q *Queue) SetQuota(maxBytes int64) {
+	q.mu.Lock()
+	q.maxBytes = max(maxBytes, 0)
+	q.mu.Unlock()
 }
 
 // Reserve sets aside n bytes of the quota for the recording id while it
@@ -323,7 +340,7 @@ func (q *Queue) CanRecord() bool {
 func (q *Queue) Reserve(id string, n int64) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.opts.MaxBytes > 0 && q.usedLocked()-q.reserved[id]+n > q.opts.MaxBytes {
+	if q.maxBytes > 0 && q.usedLocked()-q.reserved[id]+n > q.maxBytes {
 		return fmt.Errorf("%w: %d bytes for %s", ErrQuota, n, id)
 	}
 	q.reserved[id] = n
@@ -477,6 +494,7 @@ func (q *Queue) try(ctx context.Context, j *job) {
 			q.deleteFiles(j)
 		}
 		q.log.Info("upload done", "id", item.ID)
+		q.storageBackLocked(j)
 	case ctx.Err() != nil:
 		// Stopped, not failed: the try does not count.
 	default:
@@ -492,6 +510,20 @@ func (q *Queue) try(ctx context.Context, j *job) {
 			q.log.Warn("upload failed; will retry", "id", item.ID, "tries", j.Tries, "at", j.NextAttempt, "err", err)
 		}
 		_ = q.persist(j) // logged; the job stays in memory either way
+	}
+}
+
+// storageBackLocked makes the jobs waiting out a backoff for done's
+// destination due now: the server has just confirmed an upload, so an
+// outage is over and the backlog goes at once instead of each job
+// waiting out its own (by then long) backoff. Their try counts stay; the
+// new due time is not stored, as after a restart the jobs are due anyway
+// or soon. The caller holds q.mu.
+func (q *Queue) storageBackLocked(done *job) {
+	for _, j := range q.jobs {
+		if j != done && j.State == Retrying && j.Item.Destination == done.Item.Destination {
+			j.NextAttempt = time.Time{}
+		}
 	}
 }
 

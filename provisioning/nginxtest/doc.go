@@ -20,6 +20,8 @@
 //	/mtls/...       TLS port only: needs Server.ClientCert
 //
 // Server.Requests lists what nginx served, for tests that count requests.
+// Server.SetUploadStatus takes the storage down (/upload/ answers 503, or
+// any status) and brings it back, with a configuration reload.
 // nginx stops when the test ends. Without nginx installed, Start skips
 // the test under -short and fails it otherwise, naming the package.
 package nginxtest

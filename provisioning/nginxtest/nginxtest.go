@@ -67,6 +67,8 @@ type Server struct {
 	HasHang                               bool   // /hang/ exists (echo module found)
 
 	prefix string
+	fill   *strings.Replacer // the placeholders of the configuration
+	proc   *os.Process
 }
 
 // Start runs nginx serving opts.Root on two kernel-chosen loopback ports
@@ -128,9 +130,8 @@ func Start(t testing.TB, opts Options) *Server {
 	if err := os.WriteFile(conf, []byte(fill.Replace(confTemplate)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(prefix, "locations.conf"), []byte(fill.Replace(locationsTemplate)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	s.fill = fill
+	s.writeLocations(t, 0)
 
 	files := make([]*os.File, 0, 2)
 	for _, l := range []*net.TCPListener{httpL, httpsL} {
@@ -148,6 +149,7 @@ func Start(t testing.TB, opts Options) *Server {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start nginx: %v", err)
 	}
+	s.proc = cmd.Process
 	for _, f := range files {
 		f.Close()
 	}
@@ -203,7 +205,7 @@ func (s *Server) Requests(t testing.TB) []string {
 	var out []string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if line := sc.Text(); !strings.HasPrefix(line, "GET /status/404/ready ") {
+		if line := sc.Text(); !strings.HasPrefix(line, "GET /status/404/ready ") && !strings.HasPrefix(line, "GET "+uploadProbe+" ") {
 			out = append(out, line)
 		}
 	}
@@ -229,6 +231,103 @@ func (s *Server) WaitRequests(t testing.TB, n int) []string {
 			t.Fatalf("nginx logged %d requests, want at least %d: %q", len(reqs), n, reqs)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// uploadProbe is the path SetUploadStatus asks for to see the new
+// configuration in force; Requests leaves it out.
+const uploadProbe = "/upload/.nginxtest-probe"
+
+// SetUploadStatus makes /upload/ answer every request with status (503:
+// the storage is down) on both ports, or, with status 0, take WebDAV PUTs
+// again. nginx reloads its configuration (SIGHUP): no port changes, files
+// already uploaded stay. It returns once nginx answers the new way.
+func (s *Server) SetUploadStatus(t testing.TB, status int) {
+	t.Helper()
+	s.writeLocations(t, status)
+	// The old workers go on accepting connections for a moment after
+	// the new ones answer: wait until they have gone.
+	old := s.workers()
+	if err := s.proc.Signal(syscall.SIGHUP); err != nil {
+		t.Fatalf("reload nginx: %v", err)
+	}
+	want := status
+	if want == 0 {
+		want = http.StatusNotFound // the probe file does not exist
+	}
+	c := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		gone := true
+		for _, pid := range old {
+			if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
+				gone = false
+			}
+		}
+		var err error
+		if gone {
+			var resp *http.Response
+			resp, err = c.Get(s.URL + uploadProbe)
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == want {
+					return
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(s.prefix, "error.log"))
+			t.Fatalf("nginx does not answer %d on /upload/ after a reload (last: %v)\n%s", want, err, log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// workers returns the process IDs of nginx's workers (the children of
+// its master process).
+func (s *Server) workers() []int {
+	ents, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range ents {
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...; comm may hold spaces and parentheses.
+		rest := string(stat)
+		if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+			rest = rest[i+1:]
+		}
+		var state string
+		var pid, ppid int
+		if _, err := fmt.Sscan(rest, &state, &ppid); err != nil || ppid != s.proc.Pid {
+			continue
+		}
+		if _, err := fmt.Sscan(e.Name(), &pid); err == nil {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// writeLocations writes locations.conf; a non-zero uploadStatus replaces
+// the WebDAV /upload/ location with one that answers that status.
+func (s *Server) writeLocations(t testing.TB, uploadStatus int) {
+	t.Helper()
+	text := s.fill.Replace(locationsTemplate)
+	if uploadStatus != 0 {
+		start := strings.Index(text, "location /upload/ {")
+		end := -1
+		if start >= 0 {
+			end = strings.Index(text[start:], "}")
+		}
+		if end < 0 {
+			t.Fatal("nginxtest: no /upload/ location in locations.conf.tmpl")
+		}
+		text = text[:start] + fmt.Sprintf("location /upload/ { return %d; }", uploadStatus) + text[start+end+1:]
+	}
+	if err := os.WriteFile(filepath.Join(s.prefix, "locations.conf"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

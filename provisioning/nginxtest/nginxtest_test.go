@@ -91,3 +91,40 @@ func TestServer(t *testing.T) {
 		t.Errorf("access log lacks requests:\n%s", reqs)
 	}
 }
+
+// TestUploadDownAndBack: with SetUploadStatus(503) a PUT is refused and
+// stores nothing; with SetUploadStatus(0) the same PUT lands.
+func TestUploadDownAndBack(t *testing.T) {
+	srv := Start(t, Options{Root: t.TempDir()})
+	put := func() int {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPut, srv.URL+"/upload/x/a.wav", strings.NewReader("RIFF"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	srv.SetUploadStatus(t, 503)
+	if code := put(); code != 503 {
+		t.Errorf("PUT while down = %d, want 503", code)
+	}
+	if _, err := os.Stat(filepath.Join(srv.UploadDir, "x", "a.wav")); err == nil {
+		t.Error("a refused PUT stored the file")
+	}
+	srv.SetUploadStatus(t, 0)
+	if code := put(); code != 201 {
+		t.Errorf("PUT once back = %d, want 201", code)
+	}
+	if b, err := os.ReadFile(filepath.Join(srv.UploadDir, "x", "a.wav")); err != nil || string(b) != "RIFF" {
+		t.Errorf("stored %q, %v", b, err)
+	}
+	reqs := srv.WaitRequests(t, 2)
+	if strings.Join(reqs, ",") != "PUT /upload/x/a.wav 503,PUT /upload/x/a.wav 201" {
+		t.Errorf("requests %q (probes must be left out)", reqs)
+	}
+}
