@@ -590,7 +590,32 @@ func TestAutoAnswerBeep(t *testing.T) {
 	tp.useSettings(s)
 	tp.event(CallEvent{ID: 9, Line: 1, State: CallRinging, Direction: Incoming})
 	tp.wantTel(tel, "answer 9")
-	if got := snd.take(); !strings.Contains(got, "headset=beep") {
-		t.Errorf("sounds %q: no beep", got)
+	// The call answered at once does not ring, and the beep waits for the
+	// call to connect, when no tone that would cut it short is started.
+	if got := snd.take(); got != "" {
+		t.Errorf("sounds %q before the call connected, want none", got)
+	}
+	tp.event(CallEvent{ID: 9, State: CallConnected})
+	if got := snd.take(); got != "headset=beep" {
+		t.Errorf("sounds %q once connected, want the beep alone", got)
+	}
+	tp.event(CallEvent{ID: 9, State: CallHeld})
+	tp.event(CallEvent{ID: 9, State: CallConnected})
+	if got := snd.take(); got != "" {
+		t.Errorf("sounds %q after a hold, want no second beep", got)
+	}
+
+	// A call that ends before it connects gets no beep.
+	tp.event(CallEvent{ID: 9, State: CallEnded})
+	tp.clock.Advance(endedShown)
+	tp.tick()
+	tp.event(CallEvent{ID: 10, Line: 1, State: CallRinging, Direction: Incoming})
+	tp.event(CallEvent{ID: 10, State: CallEnded, Reason: "488 Not Acceptable Here"})
+	tp.clock.Advance(endedShown)
+	tp.tick()
+	tp.event(CallEvent{ID: 11, Line: 1, State: CallRinging, Direction: Outgoing})
+	tp.event(CallEvent{ID: 11, State: CallConnected})
+	if got := snd.take(); strings.Contains(got, "beep") {
+		t.Errorf("sounds %q: a beep for a call that never connected", got)
 	}
 }

@@ -17,6 +17,12 @@
 // only, so two servers are independent, and a restarted one has forgotten
 // every registration, as a real registrar that crashed would have.
 //
+// StartWith(t, name, Options{TLS: true}) adds a TLS listener on a port of
+// its own (TLSAddr), whose certificate for 127.0.0.1 is signed by a CA
+// made in the test (CAFile, PEM): a client that trusts that file can
+// register over TLS. This needs Kamailio's tls module (Debian package
+// kamailio-tls-modules).
+//
 // Kamailio must be installed (Debian package kamailio, which brings
 // kamcmd). Without it, Start skips the test under -short and fails it
 // otherwise, naming the package to install.

@@ -28,6 +28,10 @@ const (
 	Password1 = "secret1001"
 	User2     = "1002"
 	Password2 = "secret1002"
+	User3     = "1003"
+	Password3 = "secret1003"
+	User4     = "1004"
+	Password4 = "secret1004"
 	DoorUser  = "doorphone"
 	DoorPass  = "doorpass"
 )
@@ -40,7 +44,7 @@ const startTimeout = 10 * time.Second
 // the whole process group.
 const stopTimeout = 5 * time.Second
 
-//go:embed testdata/kamailio.cfg testdata/db
+//go:embed testdata/kamailio.cfg testdata/tls.cfg testdata/db
 var files embed.FS
 
 // Server is one running Kamailio. Its methods may be called from the test
@@ -52,6 +56,9 @@ type Server struct {
 	port int
 	dir  string // the instance's files: kamailio.cfg, db/, run/
 	cfg  string
+	tls  bool // a TLS listener on tlsPort, with a certificate in dir
+	// tlsPort is the TLS port; zero without TLS.
+	tlsPort int
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -74,15 +81,33 @@ func Require(t testing.TB) {
 	}
 }
 
+// Options change what StartWith starts.
+type Options struct {
+	// TLS adds a TLS listener on a port of its own (TLSAddr), with a
+	// certificate for 127.0.0.1 signed by a CA made for this server
+	// (CAFile), for clients to trust. It needs Kamailio's tls module
+	// (Debian package kamailio-tls-modules).
+	TLS bool
+}
+
 // Start starts a Kamailio registrar named name (it shows in the Server
 // header and the test log) on a free loopback port and waits until it
 // answers. t.Cleanup stops it.
 func Start(t testing.TB, name string) *Server {
 	t.Helper()
+	return StartWith(t, name, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, name string, o Options) *Server {
+	t.Helper()
 	Require(t)
 	mpath, err := modulePath()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.TLS {
+		requireTLS(t, mpath)
 	}
 	dir := t.TempDir()
 	if err := copyTree(dir); err != nil {
@@ -91,7 +116,12 @@ func Start(t testing.TB, name string) *Server {
 	if err := os.Mkdir(filepath.Join(dir, "run"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{t: t, name: name, dir: dir, cfg: filepath.Join(dir, "kamailio.cfg")}
+	s := &Server{t: t, name: name, dir: dir, cfg: filepath.Join(dir, "kamailio.cfg"), tls: o.TLS}
+	if o.TLS {
+		if err := writeCertificates(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t.Cleanup(s.Stop)
 	// A port picked by the kernel can be taken by someone else before
 	// Kamailio binds it; then Kamailio exits and we pick another.
@@ -101,6 +131,11 @@ func Start(t testing.TB, name string) *Server {
 			t.Fatal(err)
 		}
 		s.port = port
+		if s.tls {
+			if s.tlsPort, err = FreePort(); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if err := s.writeConfig(mpath); err != nil {
 			t.Fatal(err)
 		}
@@ -122,6 +157,27 @@ func (s *Server) Host() string { return "127.0.0.1" }
 
 // Port returns the server's UDP and TCP port.
 func (s *Server) Port() int { return s.port }
+
+// TLSPort returns the server's TLS port; zero when it was started
+// without TLS.
+func (s *Server) TLSPort() int { return s.tlsPort }
+
+// TLSAddr returns the host:port of the TLS listener; empty without TLS.
+func (s *Server) TLSAddr() string {
+	if s.tlsPort == 0 {
+		return ""
+	}
+	return "127.0.0.1:" + strconv.Itoa(s.tlsPort)
+}
+
+// CAFile returns the PEM file of the CA that signed the TLS listener's
+// certificate, for clients to trust; empty without TLS.
+func (s *Server) CAFile() string {
+	if !s.tls {
+		return ""
+	}
+	return filepath.Join(s.dir, caFile)
+}
 
 // Log returns what the server (and its earlier runs) wrote to stderr.
 func (s *Server) Log() string {
@@ -303,7 +359,11 @@ func (s *Server) start() error {
 	if s.log == nil {
 		s.log = &syncBuffer{}
 	}
-	cmd := exec.Command("kamailio", "-DD", "-E", "-f", s.cfg)
+	args := []string{"-DD", "-E", "-f", s.cfg}
+	if s.tls {
+		args = append(args, "-A", "WITH_TLS")
+	}
+	cmd := exec.Command("kamailio", args...)
 	cmd.Stdout = s.log
 	cmd.Stderr = s.log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -444,7 +504,19 @@ func (s *Server) writeConfig(mpath string) error {
 		"@DBDIR@", filepath.Join(s.dir, "db"),
 		"@MPATH@", mpath,
 		"@NAME@", s.name,
+		"@TLSPORT@", strconv.Itoa(s.tlsPort),
+		"@TLSCFG@", filepath.Join(s.dir, "tls.cfg"),
+		"@DIR@", s.dir,
 	)
+	if s.tls {
+		tlsTemplate, err := files.ReadFile("testdata/tls.cfg")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(s.dir, "tls.cfg"), []byte(r.Replace(string(tlsTemplate))), 0o644); err != nil {
+			return err
+		}
+	}
 	return os.WriteFile(s.cfg, []byte(r.Replace(string(template))), 0o644)
 }
 
