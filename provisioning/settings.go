@@ -54,6 +54,7 @@ func accountSettings() []Setting {
 		stringSetting("account.N.cfwd.no_answer", 64, "", User, "Forward calls not answered in time; empty turns it off."),
 		intSetting("account.N.cfwd.no_answer_seconds", 1, 120, 20, User, "Seconds of ringing before a call is forwarded on no answer."),
 		stringSetting("account.N.voicemail_number", 32, "", Admin, "Number dialled by the message key for account N."),
+		enumSetting("account.N.srtp", []string{"off", "optional", "required"}, "off", Admin, "Media encryption with SRTP and SDES keys (RFC 4568 `a=crypto`, AES_CM_128_HMAC_SHA1_80 or _32): `off` sends plain RTP and refuses RTP/SAVP offers; `optional` offers RTP/AVP with crypto lines and encrypts whenever the far end agrees (best effort, like baresip's `srtp`); `required` offers RTP/SAVP and refuses calls without usable crypto with 488 (like baresip's `srtp-mand`). Keys travel in the SDP, so protect the signalling too (TLS transport)."),
 	}, userRecordingSettings()...)
 }
 

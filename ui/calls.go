@@ -32,6 +32,7 @@ type callSlot struct {
 	predial   bool   // collecting digits, nothing sent yet
 	hotline   bool   // digits hold the hotline number, dialled after HotlineDelay
 	transfer  bool   // collecting a blind-transfer target in digits
+	consult   CallID // the consultation this call was transferred to (attended)
 	digits    string // number being dialled, or transfer target
 	lastDigit time.Time
 	started   time.Time // the INVITE went out or came in
@@ -39,6 +40,7 @@ type callSlot struct {
 	ended     time.Time
 	reason    string
 	heldBy    bool // the far end holds us
+	answering bool // answered, the far end's ACK not yet in: it rings no more
 	muted     bool
 	recording bool      // the call is being recorded
 	recSince  time.Time // when the current recording segment started
@@ -111,11 +113,14 @@ func (p *Phone) callEvent(ev CallEvent) {
 	p.dirty = true
 	i := p.slotOf(ev.ID)
 	if i < 0 {
-		if ev.Direction != Incoming || ev.State != CallRinging {
+		switch {
+		case ev.Direction == Incoming && ev.State == CallRinging:
+			p.incoming(ev)
+		case ev.Direction == Outgoing && ev.State != CallEnded:
+			p.adopt(ev)
+		default:
 			p.log.Debug("event for an unknown call", "call", ev.ID, "state", ev.State)
-			return
 		}
-		p.incoming(ev)
 		return
 	}
 	c := &p.calls[i]
@@ -131,6 +136,16 @@ func (p *Phone) callEvent(ev CallEvent) {
 		}
 	case CallEnded:
 		p.conf = false // a conference ends with either call
+		if consult := c.consult; consult != 0 && ev.Reason == "transferred" {
+			// The attended transfer is done: the consultation is no
+			// longer the agent's, even if its far end (a target without
+			// Replaces) does not hang it up.
+			if j := p.slotOf(consult); j >= 0 && p.calls[j].active() {
+				if err := p.opts.Telephony.Hangup(consult); err != nil {
+					p.log.Warn("hang up the consultation", "call", consult, "err", err)
+				}
+			}
+		}
 		c.ended = p.clock.Now()
 		c.reason = ev.Reason
 		c.transfer = false
@@ -173,10 +188,39 @@ func (p *Phone) incoming(ev CallEvent) {
 	p.log.Info("incoming call", "call", ev.ID, "line", ev.Line, "from", ev.RemoteNumber)
 	if !busy && (p.set.AutoAnswer || (ev.AutoAnswer && p.set.AllowIntercom)) {
 		p.answer(i)
-		if b, ok := p.opts.Sounds.(Beeper); ok && p.set.AutoAnswerBeep {
-			b.Beep(hal.PortHeadset) // the agent knows a caller is on
+		if p.set.AutoAnswerBeep {
+			// The agent knows a caller is on: updateSounds beeps once the
+			// call is connected and nothing else plays in the headset.
+			p.beepFor = ev.ID
 		}
 	}
+}
+
+// adopt gives a slot to an outgoing call the phone did not dial: the
+// telephony placed it because the far end of a call transferred us
+// (REFER). The agent sees it, and the keys and LEDs act on it, like a
+// call dialled from the pad; it comes to the front when no other call
+// is going. With both appearances busy it is hung up.
+func (p *Phone) adopt(ev CallEvent) {
+	i := p.freeSlot()
+	if i < 0 {
+		p.log.Warn("call placed by the telephony refused: both appearances busy", "call", ev.ID)
+		if err := p.opts.Telephony.Hangup(ev.ID); err != nil {
+			p.log.Warn("hang up", "call", ev.ID, "err", err)
+		}
+		return
+	}
+	busy := p.anyActive()
+	now := p.clock.Now()
+	p.calls[i] = callSlot{used: true, id: ev.ID, line: ev.Line, state: ev.State, dir: Outgoing,
+		remote: ev.Remote, name: ev.RemoteName, number: ev.RemoteNumber, started: now}
+	if ev.State == CallConnected {
+		p.calls[i].connected = now
+	}
+	if !busy {
+		p.focus = i
+	}
+	p.log.Info("call placed for a transfer", "call", ev.ID, "line", ev.Line, "to", ev.RemoteNumber)
 }
 
 func (p *Phone) anyActive() bool {
@@ -265,6 +309,7 @@ func (p *Phone) answer(i int) {
 		p.log.Warn("answer", "call", c.id, "err", err)
 		return
 	}
+	c.answering = true
 	p.focus = i
 	p.dirty = true
 }
@@ -364,7 +409,9 @@ func (p *Phone) transferKey() {
 			if err := p.opts.Telephony.TransferTo(held.id, consult.id); err != nil {
 				p.log.Warn("attended transfer", "call", held.id, "err", err)
 				p.showNotice(p.cat.T("notice.transfer_failed"))
+				return
 			}
+			held.consult = consult.id
 			return
 		}
 	}
@@ -447,6 +494,8 @@ func (p *Phone) pressCall(k hal.Key) bool {
 		}
 	case hal.KeyTransfer:
 		p.transferKey()
+	case hal.KeyVol, hal.KeyVolUp, hal.KeyVolDown:
+		p.volumeKey(k)
 	case hal.KeyBack:
 		if collecting && c.digits != "" {
 			c.digits = c.digits[:len(c.digits)-1]
@@ -665,7 +714,14 @@ func (p *Phone) callStatus() []CallStatus {
 		if !c.used {
 			continue
 		}
-		out = append(out, CallStatus{Line: c.line, State: c.state, Direction: c.dir, Remote: c.remote, Recording: c.recording})
+		cs := CallStatus{Line: c.line, State: c.state, Direction: c.dir, Remote: c.remote, Recording: c.recording}
+		if qr, ok := p.opts.Telephony.(QualityReporter); ok && c.id != 0 && (c.state == CallConnected || c.state == CallHeld) {
+			if q, ok := qr.CallQuality(c.id); ok {
+				cs.Codec = q.Codec
+				cs.SRTP = q.SRTP
+			}
+		}
+		out = append(out, cs)
 	}
 	return out
 }

@@ -113,6 +113,7 @@ func (p *Phone) longPress(k hal.Key) {
 func (p *Phone) press(k hal.Key) {
 	if p.popup.kind == popupNotice {
 		p.popup = popup{} // any key dismisses a notice
+		p.dirty = true
 	}
 	ref := p.page()
 	def := ref.id.def()
@@ -190,19 +191,7 @@ func (p *Phone) pressIdle(k hal.Key) {
 	case hal.KeySoft3:
 		p.toggle(KeyDND, p.set.DND, func(s *Settings, v bool) { s.DND = v })
 	case hal.KeyVolUp, hal.KeyVolDown, hal.KeyVol:
-		v := p.set.RingVolume
-		switch k {
-		case hal.KeyVolUp:
-			v++
-		case hal.KeyVolDown:
-			v--
-		}
-		v = clamp(v, 0, MaxRingVolume)
-		if v != p.set.RingVolume {
-			p.saveSetting(KeyRingVolume, strconv.Itoa(v), func(s *Settings) { s.RingVolume = v })
-		}
-		p.popup = popup{kind: popupRingVolume, value: p.set.RingVolume, until: p.clock.Now().Add(popupTime)}
-		p.dirty = true
+		p.volumeKey(k)
 	}
 }
 

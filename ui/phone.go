@@ -124,6 +124,8 @@ type Phone struct {
 	recs       []RecordingInfo // the Recordings page's list, newest first
 	recShown   RecordingInfo   // the recording on the details page
 	sounds     [hal.NumAudioPorts]Sound
+	beepFor    CallID                 // an auto-answered call whose beep waits for it to connect
+	volumes    [hal.NumAudioPorts]int // levels last handed to Volumes; -1 before
 	calls      [NumCalls]callSlot
 	conf       bool   // the two calls are in a 3-way conference
 	focus      int    // the call slot in front
@@ -147,6 +149,8 @@ type popupKind uint8
 const (
 	popupNone popupKind = iota
 	popupRingVolume
+	popupHeadsetVolume
+	popupSpeakerVolume
 	popupNotice
 )
 
@@ -176,6 +180,9 @@ func New(opts Options) (*Phone, error) {
 		keys:   make(chan hal.KeyEvent, 64),
 		events: make(chan func(), 64),
 		depth:  1,
+	}
+	for i := range p.volumes {
+		p.volumes[i] = -1
 	}
 	p.useSettings(opts.Settings)
 	p.publish()
@@ -340,6 +347,7 @@ func (p *Phone) tick() {
 	}
 	if p.popup.kind != popupNone && !now.Before(p.popup.until) {
 		p.popup = popup{}
+		p.dirty = true
 	}
 	p.callTick(now)
 }
@@ -394,6 +402,7 @@ func (p *Phone) saveSetting(key, value string, apply func(*Settings)) bool {
 func (p *Phone) showNotice(text string) {
 	p.notice = text
 	p.popup = popup{kind: popupNotice, until: p.clock.Now().Add(popupTime)}
+	p.dirty = true // Status.Notice
 }
 
 // page returns the page on top of the stack.
@@ -532,7 +541,7 @@ func (p *Phone) textFor(id pageID) []string {
 		pct := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + "%" }
 		out = append(out,
 			"MOS "+strconv.FormatFloat(q.MOS, 'f', 1, 64)+" "+p.cat.T(qualityWord(q.MOS)),
-			p.cat.T("quality.codec")+" "+q.Codec,
+			p.cat.T("quality.codec")+" "+q.Codec+srtpMark(q.SRTP),
 			p.cat.T("quality.loss")+" "+pct(q.Loss))
 		if q.FarReported {
 			out = append(out, p.cat.T("quality.farloss")+" "+pct(q.FarLoss))
@@ -545,6 +554,15 @@ func (p *Phone) textFor(id pageID) []string {
 		out = append(out, p.cat.T("list.empty"))
 	}
 	return out
+}
+
+// srtpMark is what the quality page adds after the codec of a call
+// whose media is encrypted.
+func srtpMark(on bool) string {
+	if on {
+		return " SRTP"
+	}
+	return ""
 }
 
 // textColumns is how many Regular characters a text page row holds.

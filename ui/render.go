@@ -95,6 +95,7 @@ func (p *Phone) refresh() {
 	p.updateLEDs()
 	p.updateBusy()
 	p.updateSounds()
+	p.updateVolumes()
 	if p.dirty {
 		p.dirty = false
 		p.publish()
@@ -198,6 +199,10 @@ func (p *Phone) drawPopup(v *view, f *hal.Frame) {
 	switch v.popup {
 	case popupRingVolume:
 		drawPopup(f, v.cat.T("ringvolume.title"), func(y int) { drawLevel(f, y, v.popupValue, 0, MaxRingVolume) })
+	case popupHeadsetVolume:
+		drawPopup(f, v.cat.T("headsetvolume.title"), func(y int) { drawLevel(f, y, v.popupValue, 0, MaxVolume) })
+	case popupSpeakerVolume:
+		drawPopup(f, v.cat.T("speakervolume.title"), func(y int) { drawLevel(f, y, v.popupValue, 0, MaxVolume) })
 	case popupNotice:
 		drawPopup(f, v.notice, nil)
 	}
@@ -378,6 +383,13 @@ func (p *Phone) publish() {
 		Voicemail:    p.vm,
 		Version:      p.opts.Version,
 		Provisioning: p.prov,
+		Monitor:      "unplugged",
+	}
+	if p.popup.kind == popupNotice {
+		s.Notice = p.notice
+	}
+	if p.monitor {
+		s.Monitor = p.set.MonitorMode
 	}
 	for i, l := range p.set.Lines {
 		server := l.Server

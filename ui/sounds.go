@@ -44,7 +44,8 @@ type Sounds interface {
 //	         yet; ringback while an outgoing call rings; busy while a
 //	         busy call is on screen; the call-waiting tone while a call
 //	         rings during another; the ringer when a call rings alone
-//	         and ringing goes to the headset
+//	         and ringing goes to the headset (a call answered, whose
+//	         ACK is not in yet, rings no more)
 //	speaker: the ringer when a call rings alone and ringing goes to the
 //	         speaker (Hold / Mute ringing lit)
 func soundsFor(calls *[NumCalls]callSlot, focus int, ringSpeaker bool) [hal.NumAudioPorts]Sound {
@@ -56,7 +57,7 @@ func soundsFor(calls *[NumCalls]callSlot, focus int, ringSpeaker bool) [hal.NumA
 			continue
 		}
 		active++
-		if c.dir == Incoming && c.state == CallRinging {
+		if c.dir == Incoming && c.state == CallRinging && !c.answering {
 			ringing = i
 		}
 	}
@@ -89,6 +90,26 @@ func (p *Phone) updateSounds() {
 		if s != p.sounds[port] {
 			p.sounds[port] = s
 			p.opts.Sounds.SetSound(hal.AudioPort(port), s)
+		}
+	}
+	p.beepIfDue()
+}
+
+// beepIfDue plays the auto-answer beep once the call it is for has
+// connected, and the headset plays no tone that would cut it short.
+// A call that ends first gets none.
+func (p *Phone) beepIfDue() {
+	if p.beepFor == 0 {
+		return
+	}
+	i := p.slotOf(p.beepFor)
+	switch {
+	case i < 0 || p.calls[i].state == CallEnded:
+		p.beepFor = 0
+	case p.calls[i].state == CallConnected && p.sounds[hal.PortHeadset] == SoundNone:
+		p.beepFor = 0
+		if b, ok := p.opts.Sounds.(Beeper); ok {
+			b.Beep(hal.PortHeadset)
 		}
 	}
 }

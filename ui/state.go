@@ -54,6 +54,11 @@ type CallStatus struct {
 	Direction Direction `json:"direction"`
 	Remote    string    `json:"remote"`
 	Recording bool      `json:"recording"`
+	// Codec is the codec the call's media negotiated (e.g. "PCMU",
+	// "G722"), when the telephony reports call quality; empty before.
+	Codec string `json:"codec,omitempty"`
+	// SRTP says the call's media is encrypted (SRTP, account.N.srtp).
+	SRTP bool `json:"srtp,omitempty"`
 }
 
 // Status is a snapshot of the phone, published after every change. It is
@@ -71,6 +76,13 @@ type Status struct {
 	Version     string       `json:"version"`
 	// Provisioning is the last provisioning check, for the panel.
 	Provisioning ProvisioningStatus `json:"provisioning"`
+	// Notice is the short message the LCD shows over the screen (a
+	// refused recording, a failed transfer...), empty when none.
+	Notice string `json:"notice,omitempty"`
+	// Monitor is what the supervisor's monitor port does: "unplugged",
+	// or the mode in force while the headset is plugged in (off, listen,
+	// whisper or barge).
+	Monitor string `json:"monitor"`
 }
 
 // ProvisioningStatus is the last provisioning check as the phone shows it:

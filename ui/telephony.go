@@ -93,6 +93,7 @@ type Recordings interface {
 // CallQuality is how a call sounds, for the call-quality screen.
 type CallQuality struct {
 	Codec        string
+	SRTP         bool          // the media is encrypted (SRTP)
 	MOS          float64       // estimated mean opinion score, 1..4.5
 	Loss         float64       // % of the far end's packets lost
 	FarLoss      float64       // % of ours the far end lost (when FarReported)

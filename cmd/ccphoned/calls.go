@@ -40,8 +40,9 @@ type telephony struct {
 	// the leg is removed from the engine (recordings end there).
 	legClosed func(id sip.CallID, leg *media.Leg)
 
-	mu   sync.Mutex
-	legs map[sip.CallID]*media.Leg
+	mu         sync.Mutex
+	legs       map[sip.CallID]*media.Leg
+	negotiated map[sip.CallID]negotiated // by Start and Update
 }
 
 var (
@@ -49,6 +50,7 @@ var (
 	_ ui.QualityReporter = (*telephony)(nil)
 	_ ui.Conferencer     = (*telephony)(nil)
 	_ ui.Sounds          = (*telephony)(nil)
+	_ ui.Volumes         = (*telephony)(nil)
 	_ sip.Media          = (*telephony)(nil)
 )
 
@@ -66,7 +68,7 @@ func newTelephony(engine *media.Engine, country string, log *slog.Logger) (*tele
 		return nil, err
 	}
 	return &telephony{engine: engine, plan: plan, ring: ring, log: log,
-		codecs: []sdpneg.Codec{sdpneg.PCMU, sdpneg.PCMA}, legs: map[sip.CallID]*media.Leg{}}, nil
+		codecs: []sdpneg.Codec{sdpneg.PCMU, sdpneg.PCMA}, legs: map[sip.CallID]*media.Leg{}, negotiated: map[sip.CallID]negotiated{}}, nil
 }
 
 // --- ui.Telephony ---
@@ -143,7 +145,12 @@ func (t *telephony) CallQuality(id ui.CallID) (ui.CallQuality, bool) {
 		return ui.CallQuality{}, false
 	}
 	q := leg.Quality()
-	return ui.CallQuality{Codec: q.Codec.String(), MOS: q.MOS, Loss: q.Loss, FarLoss: q.FarLoss,
+	codec := ""
+	n := t.negotiation(sip.CallID(id))
+	if n.codec != 0 {
+		codec = n.codec.String() // known at once, while the engine applies it at its next tick
+	}
+	return ui.CallQuality{Codec: codec, SRTP: n.srtp, MOS: q.MOS, Loss: q.Loss, FarLoss: q.FarLoss,
 		Jitter: q.Jitter, RTT: q.RTT, FarReported: q.FarReported,
 		PacketsSent: q.PacketsSent, PacketsHeard: q.Received}, true
 }
@@ -176,6 +183,23 @@ func (t *telephony) SetSound(port hal.AudioPort, s ui.Sound) {
 	if err != nil {
 		t.log.Warn("sound", "port", port, "sound", s, "err", err)
 	}
+}
+
+// SetVolume implements ui.Volumes: the port's gain, 3 dB a step around
+// level 5 (as it comes); level 0 is silent.
+func (t *telephony) SetVolume(port hal.AudioPort, level int) {
+	if err := t.engine.SetGain(port, volumeGain(level)); err != nil {
+		t.log.Warn("volume", "port", port, "level", level, "err", err)
+	}
+}
+
+// volumeGain returns the gain of a volume level: 0 for 0, else 3 dB a
+// step from 1 at level 5 (-12 dB at 1, +15 dB at 10).
+func volumeGain(level int) float64 {
+	if level <= 0 {
+		return 0
+	}
+	return math.Pow(10, float64(level-5)*3/20)
 }
 
 // Beep implements ui.Beeper: a short 1 kHz beep on port, beside any call.
@@ -229,8 +253,27 @@ func (l *callLeg) Local() sdpneg.Local {
 	return sdpneg.Local{Addr: addr, Port: int(ap.Port()), Codecs: l.t.codecs}
 }
 
-func (l *callLeg) Start(s sdpneg.Session) error  { return l.leg.Apply(s) }
-func (l *callLeg) Update(s sdpneg.Session) error { return l.leg.Apply(s) }
+func (l *callLeg) Start(s sdpneg.Session) error  { l.t.setNegotiated(l.id, s); return l.leg.Apply(s) }
+func (l *callLeg) Update(s sdpneg.Session) error { l.t.setNegotiated(l.id, s); return l.leg.Apply(s) }
+
+// negotiated is what a call's offer/answer agreed, as the phone shows it.
+type negotiated struct {
+	codec sdpneg.Codec
+	srtp  bool // the media is SRTP
+}
+
+func (t *telephony) setNegotiated(id sip.CallID, s sdpneg.Session) {
+	t.mu.Lock()
+	t.negotiated[id] = negotiated{codec: s.Codec, srtp: s.Secure()}
+	t.mu.Unlock()
+}
+
+// negotiation returns what a call negotiated; zero before.
+func (t *telephony) negotiation(id sip.CallID) negotiated {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.negotiated[id]
+}
 
 func (l *callLeg) SendDTMF(digit byte) error {
 	d, err := dtmf.ParseDigit(rune(digit))
@@ -246,6 +289,7 @@ func (l *callLeg) Close() error {
 	}
 	l.t.mu.Lock()
 	delete(l.t.legs, l.id)
+	delete(l.t.negotiated, l.id)
 	l.t.mu.Unlock()
 	return l.leg.Remove()
 }

@@ -172,13 +172,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	var phone atomic.Pointer[ui.Phone]
+	var recs *recordings // set before phone
 	var b board.Board
 	var simBoard boardWithPanel
 	switch f.board {
 	case "sim":
 		simBoard, err = newSimBoard(f, log.With("part", "panel"), func() any {
 			if p := phone.Load(); p != nil {
-				return p.Status()
+				return panelStatus(p.Status(), recs)
 			}
 			return struct{}{}
 		})
@@ -248,7 +249,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		tel.ua = ua
 	}
 
-	var recs *recordings
 	if tel != nil {
 		recs, err = openRecordings(f.state, cfg, log.With("part", "recording"))
 		if err != nil {

@@ -56,6 +56,24 @@ type Options struct {
 	// Record keeps what baresip hears (and sends) as WAV files, see
 	// Recordings.
 	Record bool
+	// AudioCodecs are the codecs baresip offers and accepts, in order
+	// of preference, as baresip names them: "PCMU", "PCMA", "G722".
+	// Nil means PCMU and PCMA.
+	AudioCodecs []string
+	// ToneRate is the sample rate of baresip's microphone file in Hz
+	// (8000 or 16000); zero means 8000. baresip resamples it to the
+	// codec's rate (ausrc_srate), so a 16 kHz file carries tones above
+	// 4 kHz into a G.722 call.
+	ToneRate int
+	// SRTP is baresip's media encryption with SDES keys (its srtp
+	// module): "srtp" offers RTP/AVP with a=crypto and encrypts when the
+	// other side agrees (best effort), "srtp-mand" offers RTP/SAVP and
+	// refuses calls without SRTP. Empty means plain RTP, and a=crypto in
+	// offers is ignored.
+	SRTP string
+	// SIPTrace has baresip print every SIP message it sends and receives
+	// (its -s flag) into Log.
+	SIPTrace bool
 }
 
 // Event is one ctrl_tcp event, e.g. {"type":"CALL_ESTABLISHED",...}.
@@ -117,9 +135,22 @@ func Start(t testing.TB, o Options) *Phone {
 	if o.AutoAnswer {
 		answer = "answermode=auto;"
 	}
+	mediaenc := ""
+	if o.SRTP != "" {
+		mediaenc = "mediaenc=" + o.SRTP + ";"
+	}
+	codecs := strings.Join(o.AudioCodecs, ",")
+	if codecs == "" {
+		codecs = "PCMU,PCMA"
+	}
+	toneRate := o.ToneRate
+	if toneRate == 0 {
+		toneRate = 8000
+	}
 	r := strings.NewReplacer("@SIPPORT@", strconv.Itoa(sipPort), "@CTRLPORT@", strconv.Itoa(ctrlPort),
 		"@RTPMIN@", strconv.Itoa(rtpMin), "@RTPMAX@", strconv.Itoa(rtpMin+9), "@DIR@", dir,
-		"@USER@", o.User, "@PASSWORD@", o.Password, "@REGISTRAR@", o.Registrar, "@ANSWERMODE@", answer)
+		"@USER@", o.User, "@PASSWORD@", o.Password, "@REGISTRAR@", o.Registrar, "@ANSWERMODE@", answer,
+		"@AUDIOCODECS@", codecs, "@MEDIAENC@", mediaenc)
 	for _, name := range []string{"config", "accounts"} {
 		data, err := files.ReadFile("testdata/" + name)
 		if err != nil {
@@ -150,11 +181,23 @@ func Start(t testing.TB, o Options) *Phone {
 			t.Fatal(err)
 		}
 	}
-	if err := WriteTone(filepath.Join(dir, "tone.wav"), 120*time.Second, hz); err != nil {
+	if err := appendConfig(dir, "ausrc_srate\t\t"+strconv.Itoa(toneRate)+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	if o.SRTP != "" {
+		if err := appendConfig(dir, "module\t\t\tsrtp.so\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writeTone(filepath.Join(dir, "tone.wav"), 120*time.Second, hz, toneRate); err != nil {
 		t.Fatal(err)
 	}
 	p := &Phone{t: t, done: make(chan struct{}), out: &syncBuffer{}, events: make(chan Event, 64), SIPPort: sipPort, dir: dir}
-	p.cmd = exec.Command("baresip", "-f", dir)
+	args := []string{"-f", dir}
+	if o.SIPTrace {
+		args = append(args, "-s")
+	}
+	p.cmd = exec.Command("baresip", args...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := p.cmd.Start(); err != nil {
@@ -241,6 +284,33 @@ func (p *Phone) WaitEvent(t testing.TB, typ string) Event {
 	}
 }
 
+// WaitEvents waits up to 15 s until an event of each of types has come,
+// in any order, and returns the first of each by type; other events are
+// discarded.
+func (p *Phone) WaitEvents(t testing.TB, types ...string) map[string]Event {
+	t.Helper()
+	timeout := time.After(15 * time.Second)
+	got := map[string]Event{}
+	var seen []string
+	for len(got) < len(types) {
+		select {
+		case ev, ok := <-p.events:
+			if !ok {
+				t.Fatalf("baresiptest: control connection closed waiting for %v; seen %v\n%s", types, seen, p.Log())
+			}
+			seen = append(seen, ev.Type())
+			for _, typ := range types {
+				if _, have := got[typ]; !have && ev.Type() == typ {
+					got[typ] = ev
+				}
+			}
+		case <-timeout:
+			t.Fatalf("baresiptest: not all of %v; seen %v\n%s", types, seen, p.Log())
+		}
+	}
+	return got
+}
+
 // read takes netstrings from ctrl_tcp and queues the events.
 func (p *Phone) read() {
 	defer close(p.events)
@@ -275,7 +345,25 @@ func (p *Phone) read() {
 // WriteTone writes d of an hz sine (amplitude 8000) as a 16-bit mono
 // 8 kHz WAV: baresip's microphone, and a prompt or ringtone for tests.
 func WriteTone(path string, d time.Duration, hz float64) error {
-	n := int(d.Seconds() * 8000)
+	return writeTone(path, d, hz, 8000)
+}
+
+// appendConfig adds lines to the instance's config file.
+func appendConfig(dir, lines string) error {
+	f, err := os.OpenFile(filepath.Join(dir, "config"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(lines)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// writeTone is WriteTone at rate Hz.
+func writeTone(path string, d time.Duration, hz float64, rate int) error {
+	n := int(d.Seconds() * float64(rate))
 	data := make([]byte, 44+2*n)
 	copy(data[0:], "RIFF")
 	binary.LittleEndian.PutUint32(data[4:], uint32(36+2*n))
@@ -283,14 +371,14 @@ func WriteTone(path string, d time.Duration, hz float64) error {
 	binary.LittleEndian.PutUint32(data[16:], 16)
 	binary.LittleEndian.PutUint16(data[20:], 1)
 	binary.LittleEndian.PutUint16(data[22:], 1)
-	binary.LittleEndian.PutUint32(data[24:], 8000)
-	binary.LittleEndian.PutUint32(data[28:], 16000)
+	binary.LittleEndian.PutUint32(data[24:], uint32(rate))
+	binary.LittleEndian.PutUint32(data[28:], uint32(2*rate))
 	binary.LittleEndian.PutUint16(data[32:], 2)
 	binary.LittleEndian.PutUint16(data[34:], 16)
 	copy(data[36:], "data")
 	binary.LittleEndian.PutUint32(data[40:], uint32(2*n))
 	for i := range n {
-		v := int16(8000 * math.Sin(2*math.Pi*hz*float64(i)/8000))
+		v := int16(8000 * math.Sin(2*math.Pi*hz*float64(i)/float64(rate)))
 		binary.LittleEndian.PutUint16(data[44+2*i:], uint16(v))
 	}
 	return os.WriteFile(path, data, 0o600)
