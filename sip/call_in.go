@@ -222,6 +222,16 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	c.mu.Lock()
 	c.leg = leg
 	c.mu.Unlock()
+	if len(req.Body()) > 0 {
+		// An offer the phone could never answer (no common codec, a
+		// broken SDP) is refused now: the agent is not rung for a
+		// call that would fail on answering.
+		if _, _, err := sdpneg.Answer(req.Body(), c.newLocal(leg)); err != nil {
+			c.log.Info("offer not acceptable: refused before ringing", "err", err)
+			c.refuse(dlg, 488, "")
+			return
+		}
+	}
 
 	if old != nil {
 		// An attended transfer towards us: the new call takes the old

@@ -381,7 +381,8 @@ func (p *Phone) switchTo(i int) {
 		p.startDial(line, "")
 	case c.dir == Incoming && c.state == CallRinging:
 		p.answer(i)
-	case c.state == CallHeld && p.focus != i:
+	case c.state == CallHeld:
+		// The line key of a held call resumes it, in front or not.
 		p.focus = i
 		p.toggleHold(i)
 	default:

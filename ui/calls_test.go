@@ -179,6 +179,11 @@ func TestIncomingAnswerHoldResume(t *testing.T) {
 	tp.wantLED(hal.LEDHeadset, hal.ColorRed, hal.PatternSteady)
 	tp.press(hal.KeySoft1) // Resume
 	tp.wantTel(tel, "hold 7 false")
+	tp.press(hal.KeyHold)
+	tp.wantTel(tel, "hold 7 true")
+	tp.press(hal.KeyLine1) // the line key of the held call in front resumes it too
+	tp.wantTel(tel, "hold 7 false")
+	tp.wantLED(hal.LEDLine1, hal.ColorRed, hal.PatternSteady)
 	tp.press(hal.KeyRedial, hal.Key4, hal.KeyRedial)
 	tp.wantTel(tel, "mute 7 true; dtmf 7 4; mute 7 false")
 	if tp.Status().RingSpeaker {

@@ -99,10 +99,11 @@ type apiState struct {
 		Result string `json:"result"`
 		Error  string `json:"error"`
 	} `json:"provisioning"`
-	Screen   string `json:"screen"`
-	DND      bool   `json:"dnd"`
-	Language string `json:"language"`
-	LEDs     map[string]struct {
+	Screen      string `json:"screen"`
+	MissedCalls int    `json:"missed_calls"`
+	DND         bool   `json:"dnd"`
+	Language    string `json:"language"`
+	LEDs        map[string]struct {
 		Color   string `json:"color"`
 		Pattern string `json:"pattern"`
 	} `json:"leds"`
