@@ -628,13 +628,9 @@ func FetchOptionsFrom(cfg *Config, base FetchOptions) (FetchOptions, error) {
 	}
 	if o.RootCAs == nil {
 		if path := cfg.String("provisioning.ca_file"); path != "" {
-			pem, err := os.ReadFile(path)
+			pool, err := CertPoolFile(path)
 			if err != nil {
 				return FetchOptions{}, fmt.Errorf("provisioning.ca_file: %w", err)
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pem) {
-				return FetchOptions{}, fmt.Errorf("provisioning.ca_file %s: %w: no PEM certificate", path, ErrBadKey)
 			}
 			o.RootCAs = pool
 		}
@@ -659,4 +655,18 @@ func (p *Provisioner) Close() {
 	if p.fetcher != nil {
 		p.fetcher.Close()
 	}
+}
+
+// CertPoolFile reads a PEM file of CA certificates (provisioning.ca_file,
+// sip.tls_ca_file) into a pool; a file without any is an error.
+func CertPoolFile(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s: %w: no PEM certificate", path, ErrBadKey)
+	}
+	return pool, nil
 }

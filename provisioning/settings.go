@@ -71,12 +71,13 @@ func serverSettings() []Setting {
 // phoneSettings are the settings that are not per account.
 func phoneSettings() []Setting {
 	return append([]Setting{
-		portSetting("sip.listen_port", 5060, Admin, "Local SIP port. Give each phone its own when several run on one host."),
+		portSetting("sip.listen_port", 5060, Admin, "Local SIP port. Give each phone its own when several run on one host. Takes effect at the next idle restart."),
 		boolSetting("sip.trusted_servers_only", "1", Admin, "Refuse SIP requests that do not come from a configured server or outbound proxy, so scanners cannot ring the phone."),
 		boolSetting("sip.allow_ip_calls", "0", Admin, "Allow dialling a bare IP address (peer to peer, no server)."),
+		stringSetting("sip.tls_ca_file", 255, "", Admin, "PEM file of the CAs that SIP servers reached over TLS must chain to, instead of the system roots. Takes effect at the next idle restart."),
 
-		portSetting("rtp.port_min", 11780, Admin, "Lowest local RTP port. Must be below rtp.port_max."),
-		portSetting("rtp.port_max", 11800, Admin, "Highest local RTP port."),
+		portSetting("rtp.port_min", 11780, Admin, "Lowest local RTP port. Must be below rtp.port_max. Takes effect at the next idle restart."),
+		portSetting("rtp.port_max", 11800, Admin, "Highest local RTP port. Takes effect at the next idle restart."),
 
 		enumSetting("phone.language", []string{"en", "ru"}, "en", User, "Language of the LCD menus."),
 		boolSetting("phone.dnd", "0", User, "Do not disturb: reject incoming calls."),
@@ -91,7 +92,7 @@ func phoneSettings() []Setting {
 		boolSetting("phone.allow_intercom", "1", Admin, "Answer at once when a configured server asks for it (Call-Info answer-after, Alert-Info intercom, Answer-Mode: Auto); never for other sources."),
 		intSetting("phone.dial_timeout", 1, 30, 5, Admin, "Seconds after the last digit before the number is dialled without a send key."),
 		boolSetting("phone.pound_sends", "1", Admin, "The # key ends the number and dials it."),
-		stringSetting("media.codecs", 64, "pcmu,pcma", Admin, "Codecs offered, in order of preference: `g722` (wideband HD voice), `pcmu`, `pcma`. With g722 the phone's audio runs at 16 kHz."),
+		stringSetting("media.codecs", 64, "pcmu,pcma", Admin, "Codecs offered, in order of preference: `g722` (wideband HD voice), `pcmu`, `pcma`. With g722 the phone's audio runs at 16 kHz. Takes effect at the next idle restart."),
 		boolSetting("sip.dtmf_info", "0", Admin, "Send DTMF by SIP INFO (application/dtmf-relay) instead of RFC 4733 events."),
 		stringSetting("phone.hotline_number", 64, "", Admin, "Number the Headset key dials when the phone is idle; empty turns the hotline off."),
 		intSetting("phone.hotline_delay", 0, 10, 0, Admin, "Seconds to wait before dialling the hotline number."),

@@ -20,6 +20,7 @@ var restartSettings = []string{
 	"rtp.port_max",
 	"media.codecs",
 	"recording.server_header",
+	"sip.tls_ca_file",
 }
 
 // exitReexec is what run returns when the phone must start again to

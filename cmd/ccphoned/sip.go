@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -30,6 +32,16 @@ func newUA(cfg *provisioning.Config, board, version string, m sip.Media, log *sl
 	opts.Trust = trustPolicy(cfg)
 	opts.DTMFInfo = cfg.Bool("sip.dtmf_info")
 	opts.RecordHeader = cfg.RecordingOptions().ServerHeader
+	if path := cfg.String("sip.tls_ca_file"); path != "" {
+		pool, err := provisioning.CertPoolFile(path)
+		if err != nil {
+			// Fail closed: with no CA to trust, lines over TLS fail to
+			// register and say so; the rest of the phone works.
+			log.Error("sip.tls_ca_file: no TLS server can be trusted", "err", err)
+			pool = x509.NewCertPool()
+		}
+		opts.TLSConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
 	ua, err := sip.New(opts)
 	if err != nil {
 		return nil, err

@@ -71,9 +71,8 @@ func startPhoneProcess(t *testing.T, bin string, env []string, args ...string) *
 
 // TestTLSRegistrationAndCall: both lines register with Kamailio over TLS
 // (the registrar's certificate is for 127.0.0.1, signed by a CA made in
-// the test). The phone runs as its own process so that it can trust the
-// CA through SSL_CERT_FILE: the schema has no SIP CA setting yet. Without
-// the CA the phone refuses the server; with it both lines register
+// the test). Without the CA the phone refuses the server; with the CA in
+// sip.tls_ca_file both lines register
 // (Kamailio keeps the bindings on its TLS socket) and a call from the
 // keys to baresip works, audio checked by frequency, hung up from the
 // phone.
@@ -119,8 +118,9 @@ account.%[1]d.sip_server.1.transport = tls
 	}
 
 	// Trusting the CA.
+	appendConfig(t, cfg, "sip.tls_ca_file = "+kam.CAFile()+"\n")
 	audio := t.TempDir()
-	p = startPhoneProcess(t, bin, []string{"SSL_CERT_FILE=" + kam.CAFile()}, "--config", cfg, "--state", t.TempDir(), "--audio-dir", audio)
+	p = startPhoneProcess(t, bin, nil, "--config", cfg, "--state", t.TempDir(), "--audio-dir", audio)
 	logOnFailure(t, p)
 	p.waitState("both lines registered over TLS", bothRegistered)
 	for _, user := range []string{kamailiotest.User1, kamailiotest.User2} {
