@@ -15,7 +15,7 @@ import (
 
 // writeRawTone writes d of an hz sine as s16le at 8 kHz: the sim board's
 // headset microphone.
-func writeRawTone(t *testing.T, path string, hz float64, d time.Duration) {
+func writeRawTone(t testing.TB, path string, hz float64, d time.Duration) {
 	t.Helper()
 	n := int(d.Seconds() * 8000)
 	buf := make([]byte, 2*n)

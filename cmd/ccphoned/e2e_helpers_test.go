@@ -17,11 +17,12 @@ type apiCall struct {
 	State     string `json:"state"`
 	Direction string `json:"direction"`
 	Remote    string `json:"remote"`
+	Recording bool   `json:"recording"`
 }
 
 // callList decodes the calls of s, in call-appearance order (the first is
 // shown on line key 1).
-func callList(t *testing.T, s apiState) []apiCall {
+func callList(t testing.TB, s apiState) []apiCall {
 	t.Helper()
 	data, err := json.Marshal(s.Calls)
 	if err != nil {

@@ -40,11 +40,12 @@ func (s *syncBuffer) String() string {
 
 // phone is a ccphoned running in this process on the sim board.
 type phone struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	stderr *syncBuffer
 	cancel context.CancelFunc
 	done   chan int
+	pid    int // the process, when startPhoneProcess started one
 }
 
 // startPhone runs ccphoned with args plus a kernel-chosen panel port and

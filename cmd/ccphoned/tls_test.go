@@ -21,7 +21,7 @@ import (
 // startPhoneProcess runs the ccphoned binary bin with env added to this
 // process's environment, and waits for the panel's URL. The phone it
 // returns is driven like startPhone's; stop sends SIGTERM.
-func startPhoneProcess(t *testing.T, bin string, env []string, args ...string) *phone {
+func startPhoneProcess(t testing.TB, bin string, env []string, args ...string) *phone {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"--board", "sim", "--panel", "127.0.0.1:0", "--log-level", "debug"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
@@ -34,6 +34,7 @@ func startPhoneProcess(t *testing.T, bin string, env []string, args ...string) *
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	p.pid = cmd.Process.Pid
 	go func() {
 		err := cmd.Wait()
 		code := 0
