@@ -330,7 +330,10 @@ func (e *Engine) Step() {
 	n := e.n
 
 	e.readPort(hal.PortHeadset, e.mic[:n])
-	e.readPort(hal.PortMonitor, e.sup[:n])
+	if e.monitor == MonitorWhisper || e.monitor == MonitorBarge {
+		// Only these modes use the supervisor's microphone.
+		e.readPort(hal.PortMonitor, e.sup[:n])
+	}
 	clear(e.mix[:n])
 	for _, l := range e.legs {
 		l.receive(e, arrival)

@@ -65,18 +65,17 @@ func (e *Engine) SetMonitor(m MonitorMode) error {
 // own voice are added), or silence when off.
 func (e *Engine) writeMonitor() {
 	s := e.ports[hal.PortMonitor]
-	if s == nil {
+	if s == nil || e.monitor == MonitorOff {
+		// Off (and with the jack unplugged): the port is left alone; its
+		// device plays silence when it runs dry.
 		return
 	}
 	n := e.n
-	out := e.silent[:n]
-	if e.monitor != MonitorOff {
-		// e.ear is free until the headset is written.
-		out = e.ear[:n]
-		mic, mix := e.mic[:n], e.mix[:n]
-		for i, v := range mic {
-			out[i] = osc.Sat16(int32(v) + mix[i])
-		}
+	// e.ear is free until the headset is written.
+	out := e.ear[:n]
+	mic, mix := e.mic[:n], e.mix[:n]
+	for i, v := range mic {
+		out[i] = osc.Sat16(int32(v) + mix[i])
 	}
 	if err := s.WriteFrame(out); err != nil {
 		e.audioError("write monitor", err)
