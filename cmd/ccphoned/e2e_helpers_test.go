@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -47,17 +48,7 @@ func callStates(s apiState) []string {
 	return out
 }
 
-func sameStrings(a []string, b ...string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func sameStrings(a []string, b ...string) bool { return slices.Equal(a, b) }
 
 // ledIs reports whether LED name shows color and pattern.
 func ledIs(s apiState, name, color, pattern string) bool {

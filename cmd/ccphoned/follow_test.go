@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -109,12 +110,12 @@ func TestFollowTransfer(t *testing.T) {
 			// The transfer: the customer's call ends first.
 			legA.Close()
 			r.callEvent(event(1, 1, sip.CallEnded, "transferred"))
-			if got := segmentsByRecording(t, r); !equalInts(got, tc.atTransfer) {
+			if got := segmentsByRecording(t, r); !slices.Equal(got, tc.atTransfer) {
 				t.Errorf("after the transfer: recordings with %v segments, want %v", got, tc.atTransfer)
 			}
 			legB.Close()
 			r.callEvent(event(2, 2, sip.CallEnded, "remote hangup"))
-			if got := segmentsByRecording(t, r); !equalInts(got, tc.atEnd) {
+			if got := segmentsByRecording(t, r); !slices.Equal(got, tc.atEnd) {
 				t.Errorf("after both calls: recordings with %v segments, want %v", got, tc.atEnd)
 			}
 			if n := len(r.queue.Jobs()); n != len(tc.atEnd) {
@@ -122,16 +123,4 @@ func TestFollowTransfer(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

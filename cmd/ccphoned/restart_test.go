@@ -93,14 +93,7 @@ func TestListenPortChangeRestartsWhenIdle(t *testing.T) {
 	kam := kamailiotest.Start(t, "registrar")
 	dir := t.TempDir()
 	cfg := registrarConfig(t, kam)
-	text, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text = []byte(strings.Replace(string(text), "account.2.enable = 1", "account.2.enable = 0", 1))
-	if err := os.WriteFile(cfg, text, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	lineOneOnly(t, cfg)
 	srv := nginxtest.Start(t, nginxtest.Options{Root: dir})
 	appendConfig(t, cfg, "provisioning.server_url = "+srv.URL+"/\nprovisioning.interval = 0\n")
 	const mac = "00:15:65:00:00:01"

@@ -145,3 +145,16 @@ func appendConfig(t testing.TB, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// lineOneOnly turns line 2 off in a config registrarConfig wrote.
+func lineOneOnly(t testing.TB, path string) {
+	t.Helper()
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = []byte(strings.Replace(string(text), "account.2.enable = 1", "account.2.enable = 0", 1))
+	if err := os.WriteFile(path, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,25 +16,9 @@ import (
 // mode (account.1.srtp).
 func srtpConfig(t *testing.T, srv *kamailiotest.Server, mode string) string {
 	t.Helper()
-	port, err := kamailiotest.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := fmt.Sprintf(`sip.listen_port = %d
-rtp.port_min = 12000
-rtp.port_max = 12040
-account.1.enable = 1
-account.1.label = Sales 10
-account.1.user_name = %s
-account.1.password = %s
-account.1.sip_server.1.address = %s
-account.1.sip_server.1.port = %d
-account.1.srtp = %s
-`, port, kamailiotest.User1, kamailiotest.Password1, srv.Host(), srv.Port(), mode)
-	path := filepath.Join(t.TempDir(), "phone.cfg")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := registrarConfig(t, srv)
+	lineOneOnly(t, path)
+	appendConfig(t, path, "account.1.srtp = "+mode+"\n")
 	return path
 }
 

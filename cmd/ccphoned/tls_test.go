@@ -74,9 +74,10 @@ func startPhoneProcess(t testing.TB, bin string, env []string, args ...string) *
 // (the registrar's certificate is for 127.0.0.1, signed by a CA made in
 // the test). Without the CA the phone refuses the server; with the CA in
 // sip.tls_ca_file both lines register
-// (Kamailio keeps the bindings on its TLS socket) and a call from the
-// keys to baresip works, audio checked by frequency, hung up from the
-// phone.
+// (Kamailio keeps the bindings on its TLS socket), a call from the keys
+// to baresip works, audio checked by frequency, hung up from the phone,
+// and so does a call from baresip, which reaches the phone down its own
+// TLS connection and is hung up by baresip.
 func TestTLSRegistrationAndCall(t *testing.T) {
 	baresiptest.Require(t)
 	kam := kamailiotest.StartWith(t, "tls", kamailiotest.Options{TLS: true})
@@ -147,6 +148,24 @@ account.%[1]d.sip_server.1.transport = tls
 	p.press("headset")
 	waitPeer(t, bs, "CALL_CLOSED", kamailiotest.User1)
 	p.waitState("idle", func(s apiState) bool { return len(s.Calls) == 0 })
+
+	// baresip calls line 1: Kamailio reaches the phone down the TLS
+	// connection the phone registered on (the phone has no TLS listener);
+	// the headset key answers; baresip hangs up, and its BYE finds the
+	// phone the same way.
+	bs.Command(t, "dial", "sip:"+kamailiotest.User1+"@"+kam.Host())
+	p.waitState("ringing over TLS", func(s apiState) bool { return sameStrings(callStates(s), "ringing") })
+	p.press("headset")
+	p.waitState("answered over TLS", func(s apiState) bool { return sameStrings(callStates(s), "connected") })
+	waitPeer(t, bs, "CALL_ESTABLISHED", kamailiotest.User1)
+	mark = rawSize(t, headset)
+	waitGrowth(t, headset, mark+2*8000)
+	if heard := rawSince(t, headset, mark); !dominant(heard, 8000, 700, 440, 1000) {
+		t.Error("baresip's 700 Hz is not in the headset on the incoming call")
+	}
+	bs.Command(t, "hangup", "")
+	waitPeer(t, bs, "CALL_CLOSED", kamailiotest.User1)
+	p.waitState("the far end's BYE ended the call", func(s apiState) bool { return len(s.Calls) == 0 })
 	if code := p.stop(); code != exitOK {
 		t.Errorf("exit code %d", code)
 	}
