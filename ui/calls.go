@@ -84,6 +84,16 @@ func (p *Phone) freeSlot() int {
 	return -1
 }
 
+// slotFor is the call appearance for a new call on line: the line's own
+// key when it is free, so that its LED shows the line's call, else the
+// other free one (-1 when both are busy).
+func (p *Phone) slotFor(line int) int {
+	if line >= 1 && line <= NumLines && !p.calls[line-1].used {
+		return line - 1
+	}
+	return p.freeSlot()
+}
+
 func (p *Phone) slotOf(id CallID) int {
 	for i := range p.calls {
 		if p.calls[i].used && p.calls[i].id == id {
@@ -175,7 +185,7 @@ func (p *Phone) incoming(ev CallEvent) {
 		p.log.Info("incoming call refused: both appearances busy", "call", ev.ID)
 		return
 	}
-	i := p.freeSlot()
+	i := p.slotFor(ev.Line)
 	busy := p.anyActive()
 	p.calls[i] = callSlot{used: true, id: ev.ID, line: ev.Line, state: CallRinging, dir: Incoming,
 		remote: ev.Remote, name: ev.RemoteName, number: ev.RemoteNumber, started: p.clock.Now()}
@@ -202,7 +212,7 @@ func (p *Phone) incoming(ev CallEvent) {
 // call dialled from the pad; it comes to the front when no other call
 // is going. With both appearances busy it is hung up.
 func (p *Phone) adopt(ev CallEvent) {
-	i := p.freeSlot()
+	i := p.slotFor(ev.Line)
 	if i < 0 {
 		p.log.Warn("call placed by the telephony refused: both appearances busy", "call", ev.ID)
 		if err := p.opts.Telephony.Hangup(ev.ID); err != nil {
@@ -248,7 +258,7 @@ func (p *Phone) startDial(line int, digits string) {
 		p.showNotice(p.cat.T("notice.no_lines"))
 		return
 	}
-	i := p.freeSlot()
+	i := p.slotFor(line)
 	if i < 0 {
 		return
 	}
@@ -474,7 +484,7 @@ func (p *Phone) pressCall(k hal.Key) bool {
 		if c.dir == Incoming && c.state == CallRinging {
 			p.answer(i)
 		} else {
-			p.hangup(i)
+			p.hangupFront(i)
 		}
 	case hal.KeyLine1, hal.KeyLine2:
 		p.switchTo(int(k - hal.KeyLine1))
@@ -524,7 +534,7 @@ func (p *Phone) softCall(n, i int) {
 			c.digits = c.digits[:len(c.digits)-1]
 		}
 	case "soft.cancel", "soft.end":
-		p.hangup(i)
+		p.hangupFront(i)
 	case "soft.answer":
 		p.answer(i)
 	case "soft.reject":
@@ -551,6 +561,21 @@ func (p *Phone) other(i int) int {
 		}
 	}
 	return -1
+}
+
+// hangupFront ends the call in front, or the whole conference when the
+// call is in one: the agent who hangs up leaves both parties, as on
+// desk phones (Split first to keep one of them).
+func (p *Phone) hangupFront(i int) {
+	if !p.conf || !p.calls[i].active() {
+		p.hangup(i)
+		return
+	}
+	for j := range p.calls {
+		if p.calls[j].active() {
+			p.hangup(j)
+		}
+	}
 }
 
 // conference joins the agent's two calls into a 3-way conference, or

@@ -584,6 +584,41 @@ func TestConference(t *testing.T) {
 	if tp.calls[0].state != CallHeld || tp.calls[1].state != CallConnected {
 		t.Errorf("after the split: %v %v", tp.calls[0].state, tp.calls[1].state)
 	}
+
+	// Joined again, End leaves the conference: both calls are hung up.
+	tp.press(hal.KeySoft3) // Conf
+	tel.take()
+	tp.press(hal.KeySoft4) // End
+	if got := tel.take(); !strings.Contains(got, "hangup 1") || !strings.Contains(got, "hangup 2") {
+		t.Errorf("End in a conference: %q, want both calls hung up", got)
+	}
+}
+
+// TestLineKeysMatchLines: a call on line 2 takes line 2's key (and LED)
+// when that key is free, whether it comes in or the agent dials it from
+// the Line 2 key.
+func TestLineKeysMatchLines(t *testing.T) {
+	tp, tel := newCallPhone(t)
+	tp.event(CallEvent{ID: 5, Line: 2, State: CallRinging, Direction: Incoming, RemoteNumber: "555"})
+	tp.wantLED(hal.LEDLine2, hal.ColorGreen, hal.PatternFast)
+	tp.wantLED(hal.LEDLine1, hal.ColorOff, hal.PatternOff)
+	tp.press(hal.KeyLine2)
+	tp.wantTel(tel, "answer 5")
+	tp.event(CallEvent{ID: 5, State: CallConnected})
+	tp.wantLED(hal.LEDLine2, hal.ColorRed, hal.PatternSteady)
+	tp.press(hal.KeyHeadset)
+	tp.wantTel(tel, "hangup 5")
+	tp.event(CallEvent{ID: 5, State: CallEnded})
+
+	tp2, _ := newCallPhone(t)
+	s := tp2.set
+	s.Lines[1].Enabled = true
+	tp2.useSettings(s)
+	tp2.press(hal.KeyLine2)
+	if tp2.calls[1].line != 2 || !tp2.calls[1].used || tp2.calls[0].used {
+		t.Errorf("dialling from Line 2 took appearances %+v / %+v", tp2.calls[0], tp2.calls[1])
+	}
+	tp2.wantLED(hal.LEDLine2, hal.ColorRed, hal.PatternSteady)
 }
 
 func TestAutoAnswerBeep(t *testing.T) {
