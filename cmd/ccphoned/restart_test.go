@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -220,4 +222,71 @@ func TestHeartbeat(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestRestartInPlace runs the real binary: a provisioned change of the
+// SIP port, with no call up, makes ccphoned replace itself (the same
+// process, never exiting) with a copy that listens on the new port and
+// serves the panel where it did.
+func TestRestartInPlace(t *testing.T) {
+	dir := t.TempDir()
+	srv := nginxtest.Start(t, nginxtest.Options{Root: dir})
+	write := func(text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, "cc800.cfg"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("account.1.label = Queue A\n")
+	oldPort, err := freeUDPPort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newPort, err := freeUDPPort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	panelPort, err := kamailiotest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Line 1's server is this host, so a check-sync from it is trusted;
+	// nothing answers there, which does not matter here.
+	cfg := filepath.Join(t.TempDir(), "phone.cfg")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("sip.listen_port = %d\naccount.1.enable = 1\naccount.1.user_name = 1001\n"+
+		"account.1.sip_server.1.address = 127.0.0.1\naccount.1.sip_server.1.port = 9\n"+
+		"provisioning.server_url = %s/\nprovisioning.interval = 0\n", oldPort, srv.URL)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "ccphoned")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	p := startPhoneProcess(t, bin, nil, "--config", cfg, "--state", t.TempDir(), "--mac", "00:15:65:00:00:02",
+		"--panel", "127.0.0.1:"+strconv.Itoa(panelPort))
+	logOnFailure(t, p)
+	p.waitState("provisioned", func(s apiState) bool { return len(s.Lines) > 0 && s.Lines[0].Label == "Queue A" })
+
+	write("account.1.label = Queue B\nsip.listen_port = " + strconv.Itoa(newPort) + "\n")
+	if got := checkSync(t, "127.0.0.1", "127.0.0.1:"+strconv.Itoa(oldPort)); got != "SIP/2.0 200 OK" {
+		t.Fatalf("check-sync answered %q", got)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for checkSync(t, "127.0.0.1", "127.0.0.1:"+strconv.Itoa(newPort)) != "SIP/2.0 200 OK" {
+		if time.Now().After(deadline) {
+			t.Fatal("nothing answers on the new SIP port")
+		}
+	}
+	select {
+	case code := <-p.done:
+		t.Fatalf("the process exited (%d) instead of replacing itself", code)
+	default:
+	}
+	p.waitState("the new copy's panel", func(s apiState) bool { return len(s.Lines) > 0 && s.Lines[0].Label == "Queue B" })
+	if !strings.Contains(p.stderr.String(), `msg="restarting to apply settings"`) {
+		t.Error("no restart in the log")
+	}
+	if n := strings.Count(p.stderr.String(), "msg=started"); n != 2 {
+		t.Errorf("%d starts in the log, want 2 (one process, started twice)", n)
+	}
 }
