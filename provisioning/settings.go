@@ -74,6 +74,7 @@ func phoneSettings() []Setting {
 		portSetting("sip.listen_port", 5060, Admin, "Local SIP port. Give each phone its own when several run on one host. Takes effect at the next idle restart."),
 		boolSetting("sip.trusted_servers_only", "1", Admin, "Refuse SIP requests that do not come from a configured server or outbound proxy, so scanners cannot ring the phone."),
 		boolSetting("sip.allow_ip_calls", "0", Admin, "Allow dialling a bare IP address (peer to peer, no server)."),
+		intSetting("sip.keepalive_interval", 0, 3600, 30, Admin, "Seconds between OPTIONS keep-alives a registered line sends its registrar (0: none): NAT bindings and TCP/TLS connections stay open for incoming calls, and a registrar that stopped answering is left for the backup within one interval. Takes effect at the next idle restart."),
 		stringSetting("sip.tls_ca_file", 255, "", Admin, "PEM file of the CAs that SIP servers reached over TLS must chain to, instead of the system roots. Takes effect at the next idle restart."),
 
 		portSetting("rtp.port_min", 11780, Admin, "Lowest local RTP port. Must be below rtp.port_max. Takes effect at the next idle restart."),

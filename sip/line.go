@@ -39,10 +39,10 @@ type line struct {
 	server  int                  // index of the server registered at; -1 for none
 	binds   [provisioning.ServersPerAccount]binding
 	// When to act next; zero for never.
-	retryAt, refreshAt, probeAt time.Time
-	backoff                     time.Duration
-	last                        RegistrationEvent // the last reported
-	timer                       hal.Timer
+	retryAt, refreshAt, probeAt, keepAt time.Time
+	backoff                             time.Duration
+	last                                RegistrationEvent // the last reported
+	timer                               hal.Timer
 	// The message-summary subscription; subAt is when to send the next
 	// SUBSCRIBE (new, refresh or retry), zero for never.
 	sub        subscription
@@ -167,7 +167,7 @@ func (l *line) apply(ctx context.Context) {
 	l.applied, l.acc, l.key, l.active = true, want, key, active
 	l.binds = [provisioning.ServersPerAccount]binding{}
 	l.server = -1
-	l.retryAt, l.refreshAt, l.probeAt = time.Time{}, time.Time{}, time.Time{}
+	l.retryAt, l.refreshAt, l.probeAt, l.keepAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	l.backoff = 0
 	l.dropSubscription()
 	l.subBackoff = 0
@@ -198,6 +198,9 @@ func (l *line) due(ctx context.Context) {
 	case reached(l.probeAt):
 		l.probeAt = time.Time{}
 		l.probe(ctx)
+	case reached(l.keepAt):
+		l.keepAt = time.Time{}
+		l.keepalive(ctx)
 	case reached(l.subAt):
 		l.subAt = time.Time{}
 		l.subscribeDue(ctx)
@@ -207,7 +210,7 @@ func (l *line) due(ctx context.Context) {
 // arm sets the timer for the earliest pending action.
 func (l *line) arm() {
 	var next time.Time
-	for _, t := range []time.Time{l.retryAt, l.refreshAt, l.probeAt, l.subAt} {
+	for _, t := range []time.Time{l.retryAt, l.refreshAt, l.probeAt, l.keepAt, l.subAt} {
 		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
 			next = t
 		}
@@ -261,6 +264,10 @@ func (l *line) registered(ctx context.Context, s int, r result) {
 	l.binds[s].registered = true
 	l.backoff = 0
 	l.refreshAt = now.Add(time.Duration(float64(r.expires) * l.ua.opts.RefreshFraction))
+	l.keepAt = time.Time{}
+	if ka := l.ua.opts.Keepalive; ka > 0 {
+		l.keepAt = now.Add(ka)
+	}
 	switch {
 	case s == 0:
 		l.probeAt = time.Time{}
@@ -288,13 +295,29 @@ func (l *line) refresh(ctx context.Context) {
 	l.log.Warn("refresh failed", "server", l.serverAddr(s), "code", r.code, "reason", r.reason)
 	l.binds[s].registered = false
 	l.server = -1
-	l.probeAt = time.Time{}
+	l.probeAt, l.keepAt = time.Time{}, time.Time{}
 	others := l.servers(s)
 	if ctx.Err() != nil || !r.failover() || len(others) == 0 {
 		l.failed(ctx, r)
 		return
 	}
 	l.registerFirst(ctx, others, r)
+}
+
+// keepalive sends OPTIONS to the server in use. Any answer will do; none
+// means the server or the way to it is gone, and the line refreshes at
+// once (failing over when that fails too).
+func (l *line) keepalive(ctx context.Context) {
+	s := l.server
+	if s < 0 {
+		return
+	}
+	if err := l.ping(ctx, s); err != nil {
+		l.log.Warn("keep-alive unanswered: refreshing the registration", "server", l.serverAddr(s), "err", err)
+		l.refresh(ctx)
+		return
+	}
+	l.keepAt = l.ua.opts.Clock.Now().Add(l.ua.opts.Keepalive)
 }
 
 // probe tries the primary while the line is registered at the backup,
@@ -319,7 +342,7 @@ func (l *line) probe(ctx context.Context) {
 func (l *line) failed(ctx context.Context, r result) {
 	l.server = -1
 	l.inUse.Store(-1)
-	l.refreshAt, l.probeAt = time.Time{}, time.Time{}
+	l.refreshAt, l.probeAt, l.keepAt = time.Time{}, time.Time{}, time.Time{}
 	if ctx.Err() != nil {
 		return
 	}

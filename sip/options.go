@@ -50,6 +50,13 @@ type Options struct {
 	// ProbeInterval is how often a line registered at its backup tries
 	// the primary again, to fail back.
 	ProbeInterval time.Duration
+	// Keepalive, when not zero, is how often a registered line sends
+	// OPTIONS to its registrar over the registration's own socket or
+	// connection: NAT bindings and TCP/TLS connections stay open for
+	// incoming calls, and a registrar that stopped answering is found
+	// within one interval (the line then refreshes at once, and fails
+	// over when that fails too) instead of at the next refresh.
+	Keepalive time.Duration
 	// RetryMin and RetryMax bound the back-off of a failed line: the
 	// first retry waits RetryMin, each next one twice as long, up to
 	// RetryMax, each with up to 20% random jitter so a whole floor of

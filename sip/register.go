@@ -112,6 +112,32 @@ func (l *line) transact(ctx context.Context, s int, expires time.Duration) (*sip
 	return res, err
 }
 
+// ping sends OPTIONS to server s the way REGISTER goes, and waits up to
+// RegisterTimeout for any final answer.
+func (l *line) ping(ctx context.Context, s int) error {
+	ctx, cancel := context.WithTimeout(ctx, l.ua.opts.RegisterTimeout)
+	defer cancel()
+	ep, err := l.endpoint(ctx, s)
+	if err != nil {
+		return err
+	}
+	aor := l.aor(s)
+	req := sip.NewRequest(sip.OPTIONS, ep.recipient)
+	from := &sip.FromHeader{Address: aor, Params: sip.NewParams()}
+	from.Params.Add("tag", sip.GenerateTagN(16))
+	callID := sip.CallIDHeader(randomID())
+	req.AppendHeader(from)
+	req.AppendHeader(&sip.ToHeader{Address: ep.recipient})
+	req.AppendHeader(&callID)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: sip.OPTIONS})
+	req.AppendHeader(&sip.ContactHeader{Address: ep.contact})
+	req.AppendHeader(sip.NewHeader("User-Agent", l.ua.opts.UserAgent))
+	req.AppendHeader(sip.NewHeader("Allow", allowed))
+	ep.prepare(req, "")
+	_, err = ep.client.Do(ctx, req)
+	return err
+}
+
 // endpoint is how the line reaches one of its servers: the transport,
 // the server's URI, the Contact to give it, and a sipgo client that
 // sends from the listening socket.

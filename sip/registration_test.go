@@ -245,3 +245,25 @@ func twoLines(kam *kamailiotest.Server) []provisioning.Account {
 	acc2.Index = 2
 	return []provisioning.Account{account(kamailiotest.User1, kamailiotest.Password1, time.Minute, kam, nil), acc2}
 }
+
+// TestKeepaliveFindsADeadRegistrar: with Keepalive, a registered line
+// sends OPTIONS to its registrar (Kamailio answers them); when the
+// primary dies the next unanswered keep-alive makes the line fail over
+// at once, long before its one-minute registration is due for refresh.
+func TestKeepaliveFindsADeadRegistrar(t *testing.T) {
+	primary := kamailiotest.Start(t, "primary")
+	backup := kamailiotest.Start(t, "backup")
+	o := testOptions(t)
+	o.Keepalive = 300 * time.Millisecond
+	ua := start(t, o, account(kamailiotest.User1, kamailiotest.Password1, time.Minute, primary, backup))
+	ua.wait(1, sip.RegistrationRegistered, primary.Addr())
+	waitFor(t, "two keep-alives at the primary", func() bool {
+		return strings.Count(primary.Log(), "RX OPTIONS sip:"+primary.Addr()) >= 2
+	})
+
+	primary.Kill()
+	start := time.Now()
+	ua.wait(1, sip.RegistrationRegistered, backup.Addr())
+	t.Logf("failed over %v after the primary died", time.Since(start).Round(time.Millisecond))
+	backup.WaitRegistered(t, kamailiotest.User1, true, waitTimeout)
+}

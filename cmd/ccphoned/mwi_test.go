@@ -47,7 +47,10 @@ func TestVoicemailWaitingAndKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(t.TempDir(), "phone.cfg")
+	// No keep-alives: sipp, line 1's registrar, takes only the requests
+	// its scenario scripts.
 	err = os.WriteFile(cfg, fmt.Appendf(nil, `sip.listen_port = %d
+sip.keepalive_interval = 0
 rtp.port_min = 12000
 rtp.port_max = 12040
 account.1.enable = 1

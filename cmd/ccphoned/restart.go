@@ -21,6 +21,7 @@ var restartSettings = []string{
 	"media.codecs",
 	"recording.server_header",
 	"sip.tls_ca_file",
+	"sip.keepalive_interval",
 }
 
 // exitReexec is what run returns when the phone must start again to

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 	"sync"
+	"time"
 
 	"ccphone/provisioning"
 	"ccphone/sip"
@@ -32,6 +33,7 @@ func newUA(cfg *provisioning.Config, board, version string, m sip.Media, log *sl
 	opts.Trust = trustPolicy(cfg)
 	opts.DTMFInfo = cfg.Bool("sip.dtmf_info")
 	opts.RecordHeader = cfg.RecordingOptions().ServerHeader
+	opts.Keepalive = time.Duration(cfg.Int("sip.keepalive_interval")) * time.Second
 	if path := cfg.String("sip.tls_ca_file"); path != "" {
 		pool, err := provisioning.CertPoolFile(path)
 		if err != nil {
