@@ -247,33 +247,6 @@ func TestNoAllocs(t *testing.T) {
 	}
 }
 
-func BenchmarkSendReceive(b *testing.B) {
-	tx, err := Listen(Config{Addr: loopback})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer tx.Close()
-	rx, err := Listen(Config{Addr: loopback})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rx.Close()
-	tx.SetRemote(rx.LocalAddr())
-	buf := make([]byte, MaxPacket)
-	var pkt rtp.Packet
-	payload := make([]byte, 160)
-	b.ReportAllocs()
-	for b.Loop() {
-		tx.SendFrame(0, payload)
-		tx.EndFrame(160)
-		for {
-			if st, _ := rx.Receive(buf, &pkt); st == Nothing {
-				break
-			}
-		}
-	}
-}
-
 func BenchmarkReceiveEmpty(b *testing.B) {
 	rx, err := Listen(Config{Addr: loopback})
 	if err != nil {
