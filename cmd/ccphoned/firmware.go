@@ -56,12 +56,11 @@ type updater struct {
 	fw    *provisioning.Firmware
 	log   *slog.Logger
 	trial time.Duration             // running this long counts as healthy
-	idle  func() bool               // no line has a call
-	need  int                       // idle polls in a row before the switch
+	idle  idleWindow                // when the switch may happen
 	offer chan *provisioning.Config // the latest configuration, capacity 1
-	// notify, when set, shows a notice (a catalog key) on the LCD: the
-	// agent sees an update coming, and why the phone restarts.
-	notify func(key string)
+	// notify shows a notice on the LCD: the agent sees an update
+	// coming, and why the phone restarts.
+	notify notifier
 }
 
 func newUpdater(dir, running string, trial time.Duration, idle func() bool, log *slog.Logger) *updater {
@@ -69,9 +68,39 @@ func newUpdater(dir, running string, trial time.Duration, idle func() bool, log 
 		fw:    &provisioning.Firmware{Dir: dir, Running: running},
 		log:   log,
 		trial: trial,
-		idle:  idle,
-		need:  idlePolls,
+		idle:  idleWindow{idle: idle, need: idlePolls},
 		offer: make(chan *provisioning.Config, 1),
+	}
+}
+
+// idleWindow tells when the lines have been idle long enough for the
+// phone to restart: need polls in a row without a call on any line.
+type idleWindow struct {
+	idle  func() bool // no line has a call
+	need  int
+	count int // idle polls in a row so far
+}
+
+// reset starts the count again.
+func (w *idleWindow) reset() { w.count = 0 }
+
+// poll asks the lines once and reports whether they have now been idle
+// for need polls in a row.
+func (w *idleWindow) poll() bool {
+	if !w.idle() {
+		w.count = 0
+		return false
+	}
+	w.count++
+	return w.count >= w.need
+}
+
+// notifier shows a notice (a catalog key) on the LCD; nil shows nothing.
+type notifier func(key string)
+
+func (n notifier) show(key string) {
+	if n != nil {
+		n(key)
 	}
 }
 
@@ -108,14 +137,13 @@ func (u *updater) Run(ctx context.Context, after func(time.Duration) <-chan time
 	u.log.Info("firmware healthy", "version", u.fw.Running, "dir", u.fw.Dir)
 
 	staged := false // a staged version waits for idle lines
-	idleFor := 0
 	for {
 		// An offer goes before the next idle poll, so the phone never
 		// switches to a version the newest configuration no longer names.
 		select {
 		case cfg := <-u.offer:
 			staged = u.stage(ctx, cfg)
-			idleFor = 0
+			u.idle.reset()
 			continue
 		default:
 		}
@@ -124,16 +152,9 @@ func (u *updater) Run(ctx context.Context, after func(time.Duration) <-chan time
 			return
 		case cfg := <-u.offer:
 			staged = u.stage(ctx, cfg)
-			idleFor = 0
+			u.idle.reset()
 		case <-ticks:
-			if !staged {
-				continue
-			}
-			if !u.idle() {
-				idleFor = 0
-				continue
-			}
-			if idleFor++; idleFor < u.need {
+			if !staged || !u.idle.poll() {
 				continue
 			}
 			version, _ := u.fw.Staged()
@@ -143,7 +164,7 @@ func (u *updater) Run(ctx context.Context, after func(time.Duration) <-chan time
 				continue
 			}
 			u.log.Info("firmware switched while idle: restarting", "from", u.fw.Running, "to", version)
-			u.show("notice.firmware_restarting")
+			u.notify.show("notice.firmware_restarting")
 			restart()
 			return
 		}
@@ -170,12 +191,12 @@ func (u *updater) stage(ctx context.Context, cfg *provisioning.Config) bool {
 	u.fw.Fetcher = provisioning.NewFetcher(opts)
 	defer u.fw.Fetcher.Close()
 	if staged, _ := u.fw.Staged(); offer.Version != u.fw.Running && offer.Version != staged {
-		u.show("notice.firmware_downloading")
+		u.notify.show("notice.firmware_downloading")
 	}
 	fetched, err := u.fw.Stage(ctx, offer)
 	if err != nil {
 		u.log.Warn("firmware refused", "version", offer.Version, "running", u.fw.Running, "err", err)
-		u.show("notice.firmware_refused")
+		u.notify.show("notice.firmware_refused")
 		return false
 	}
 	v, ok := u.fw.Staged()
@@ -184,16 +205,9 @@ func (u *updater) stage(ctx context.Context, cfg *provisioning.Config) bool {
 	}
 	if fetched {
 		u.log.Info("firmware staged: switching when the lines are idle", "version", v, "running", u.fw.Running)
-		u.show("notice.firmware_staged")
+		u.notify.show("notice.firmware_staged")
 	}
 	return true
-}
-
-// show passes a notice to notify, when there is one.
-func (u *updater) show(key string) {
-	if u.notify != nil {
-		u.notify(key)
-	}
 }
 
 // RunTimed is Run on the system clock, polling the lines every idlePoll.

@@ -37,14 +37,13 @@ var errSettingsRestart = errors.New("restart to apply settings")
 // Run belongs to one goroutine.
 type restarter struct {
 	log    *slog.Logger
-	idle   func() bool      // no line has a call
-	need   int              // idle polls in a row before the restart
-	notify func(key string) // shows a notice on the LCD, when set
-	offers chan []string    // changed restart settings, capacity 1
+	idle   idleWindow    // when the restart may happen
+	notify notifier      // shows a notice on the LCD
+	offers chan []string // changed restart settings, capacity 1
 }
 
 func newRestarter(idle func() bool, log *slog.Logger) *restarter {
-	return &restarter{log: log, idle: idle, need: idlePolls, offers: make(chan []string, 1)}
+	return &restarter{log: log, idle: idleWindow{idle: idle, need: idlePolls}, offers: make(chan []string, 1)}
 }
 
 // Offer hands the restarter the settings a provisioning run changed. It
@@ -73,7 +72,6 @@ func (r *restarter) Offer(changed []string) {
 // calls restart. It returns when ctx ends or after restart.
 func (r *restarter) Run(ctx context.Context, ticks <-chan time.Time, restart func()) {
 	var pending []string
-	idleFor := 0
 	for {
 		// An offer goes before the next idle poll.
 		var keys []string
@@ -90,7 +88,7 @@ func (r *restarter) Run(ctx context.Context, ticks <-chan time.Time, restart fun
 		switch {
 		case keys != nil:
 			if pending == nil {
-				r.show("notice.restart_pending")
+				r.notify.show("notice.restart_pending")
 			}
 			for _, k := range keys {
 				if !slices.Contains(pending, k) {
@@ -98,19 +96,12 @@ func (r *restarter) Run(ctx context.Context, ticks <-chan time.Time, restart fun
 				}
 			}
 			r.log.Info("settings need a restart: restarting when the lines are idle", "settings", pending)
-			idleFor = 0
-		case pending == nil:
+			r.idle.reset()
+		case pending == nil || !r.idle.poll():
 			continue
 		default:
-			if !r.idle() {
-				idleFor = 0
-				continue
-			}
-			if idleFor++; idleFor < r.need {
-				continue
-			}
 			r.log.Info("restarting to apply settings", "settings", pending)
-			r.show("notice.restarting")
+			r.notify.show("notice.restarting")
 			restart()
 			return
 		}
@@ -122,12 +113,6 @@ func (r *restarter) RunTimed(ctx context.Context, restart func()) {
 	tick := time.NewTicker(idlePoll)
 	defer tick.Stop()
 	r.Run(ctx, tick.C, restart)
-}
-
-func (r *restarter) show(key string) {
-	if r.notify != nil {
-		r.notify(key)
-	}
 }
 
 // reexec replaces the process with a new copy of its binary, with the
