@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,41 +45,10 @@ func BenchmarkKeyToInvite(b *testing.B) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "--board", "sim", "--panel", "127.0.0.1:0", "--config", cfg,
-		"--state", b.TempDir(), "--audio-dir", b.TempDir(), "--log-level", "warn")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		b.Fatalf("%v; stderr:\n%s", err, &stderr)
-	}
-	_, url, _ := strings.Cut(strings.TrimSpace(line), "front panel at ")
-	p := &phone{url: url}
-	waitBench(b, p, "line 1 registered", func(s apiState) bool {
+	p := startPhoneProcess(b, bin, nil, "--config", cfg, "--state", b.TempDir(), "--audio-dir", b.TempDir(), "--log-level", "warn")
+	p.waitState("line 1 registered", func(s apiState) bool {
 		return len(s.Lines) > 0 && s.Lines[0].Registration == "registered"
 	})
-	client := &http.Client{}
-	press := func(key string) {
-		resp, err := client.Post(url+"api/keys/"+key, "", nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			b.Fatalf("press %s: %s", key, resp.Status)
-		}
-	}
 
 	// The clock runs through each call's whole cycle (the ended call's
 	// screen shows for 2 s), so that -benchtime picks a number of calls
@@ -89,12 +56,10 @@ func BenchmarkKeyToInvite(b *testing.B) {
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for range b.N {
-		waitBench(b, p, "no call on the phone", func(s apiState) bool { return len(s.Calls) == 0 })
-		for _, k := range []string{"1", "0", "0", "2"} {
-			press(k)
-		}
+		p.waitState("no call on the phone", func(s apiState) bool { return len(s.Calls) == 0 })
+		p.press("1", "0", "0", "2")
 		t0 := time.Now()
-		press("ok")
+		p.press("ok")
 		select {
 		case at := <-invites:
 			lat = append(lat, at.Sub(t0))
@@ -108,22 +73,6 @@ func BenchmarkKeyToInvite(b *testing.B) {
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 		b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-µs")
-	}
-}
-
-// waitBench polls the phone's state until cond holds.
-func waitBench(b *testing.B, p *phone, what string, cond func(apiState) bool) {
-	b.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		s, err := p.fetchState()
-		if err == nil && cond(s) {
-			return
-		}
-		if time.Now().After(deadline) {
-			b.Fatalf("%s: not within 20 s (%+v, %v)", what, s, err)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
